@@ -1,0 +1,108 @@
+"""Analysis stage: the offline extractive analyzer (the default until an LLM is configured).
+
+It never invents text: the TL;DR and key findings are sentences of the
+abstract, tags come from the site's taxonomy and the arXiv categories, and the
+day summary is built from counts and titles. Pages say it is extractive.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .store import Record
+from .taxonomy import match_tags
+
+ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "vs.", "etc.", "Fig.", "Eq.", "cf.", "approx.", "resp.", "Sec.", "No.")
+CONTRIBUTION_RE = re.compile(
+    r"\b(we|this (paper|work|study|survey|article|report)|in this (paper|work|study|survey))\b.{0,40}?\b(propose|introduce|present|develop|design|"
+    r"build|release|construct|offer|formulate)", re.IGNORECASE)
+CLAIM_RE = re.compile(
+    r"\b(we (propose|introduce|present|develop|show|demonstrate|find|achieve|release|establish|reveal|observe)|"
+    r"outperform\w*|state[- ]of[- ]the[- ]art|surpass\w*|improv\w+ (by|over)|achiev\w+|experiments? (show|demonstrate)|"
+    r"results (show|demonstrate|indicate)|significantly|reduc\w+ .{0,30}by)", re.IGNORECASE)
+
+LABELS = {
+    "zh": {
+        "summary_intro": "本期共收录 {n} 篇论文（{cats}）。",
+        "themes": "主要主题", "themes_line": "**{tag}**：{n} 篇", "highlights": "值得关注",
+        "with_code": "公开了代码或项目主页的论文：", "reading": "阅读清单", "none": "无",
+    },
+    "en": {
+        "summary_intro": "This digest holds {n} papers ({cats}).",
+        "themes": "Main themes", "themes_line": "**{tag}**: {n} papers", "highlights": "Highlights",
+        "with_code": "Papers with code or a project page:", "reading": "Reading list", "none": "none",
+    },
+}
+
+
+def sentences(text: str) -> list[str]:
+    """Split an English abstract into sentences without breaking at common abbreviations."""
+    protected = " ".join(text.split())
+    for i, abbr in enumerate(ABBREVIATIONS):
+        protected = protected.replace(abbr, abbr.replace(".", f"\x00{i}\x00"))
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\\(\[\"'])", protected)
+    out = []
+    for part in parts:
+        part = re.sub(r"\x00\d+\x00", ".", part).strip()
+        if part:
+            out.append(part)
+    return out
+
+
+def tldr(abstract: str) -> str:
+    """The abstract's contribution sentence (the first one saying what the paper proposes)."""
+    found = sentences(abstract)
+    for sentence in found:
+        if CONTRIBUTION_RE.search(sentence):
+            return sentence
+    return found[0] if found else ""
+
+
+def key_findings(abstract: str, limit: int = 3) -> list[str]:
+    """The abstract's claim sentences, in order, like the legacy digests' "Key Findings"."""
+    return [s for s in sentences(abstract) if CLAIM_RE.search(s)][:limit]
+
+
+def tags_for(paper: Record, taxonomy: dict[str, list[str]], limit: int) -> list[str]:
+    topics = match_tags(f"{paper['title']}\n{paper.get('abstract', '')}", taxonomy, limit)
+    return topics + [c for c in paper.get("categories", []) if c not in topics]
+
+
+def offline_analysis(paper: Record) -> Record:
+    return {
+        "status": "done",
+        "provenance": "offline",
+        "tldr": tldr(paper.get("abstract", "")),
+        "key_findings": key_findings(paper.get("abstract", "")),
+        "body": None,
+        "reason": None,
+    }
+
+
+def analyze_offline(paper: Record, taxonomy: dict[str, list[str]], max_tags: int) -> Record:
+    """Give a paper tags and, when it has none yet, the offline analysis (never replaces other work)."""
+    out = dict(paper)
+    out["tags"] = paper.get("tags") or tags_for(paper, taxonomy, max_tags)
+    if not paper.get("analysis"):
+        out["analysis"] = offline_analysis(paper)
+    return out
+
+
+def offline_summary(papers: list[Record], categories: list[str], language: str, taxonomy: dict[str, list[str]]) -> Record:
+    """Executive summary of a day from its papers: themes, highlights, reading list numbered as the TOC."""
+    text = LABELS[language]
+    counts = Counter(t for p in papers for t in p.get("tags", []) if t in taxonomy)
+    lines = [text["summary_intro"].format(n=len(papers), cats=", ".join(categories)), "", f"### {text['themes']}", ""]
+    lines += [f"- {text['themes_line'].format(tag=tag, n=n)}" for tag, n in counts.most_common(6)] or [f"- {text['none']}"]
+    with_code = [(i, p) for i, p in enumerate(papers, 1) if p.get("code_links")]
+    lines += ["", f"### {text['highlights']}", "", text["with_code"], ""]
+    lines += [f"- [{i}. {_link_text(p['title'])}](#{p['id']})" for i, p in with_code] or [f"- {text['none']}"]
+    lines += ["", f"### {text['reading']}", ""]
+    lines += [f"{i}. [{_link_text(p['title'])}](#{p['id']})" for i, p in enumerate(papers, 1)]
+    return {"provenance": "offline", "markdown": "\n".join(lines) + "\n"}
+
+
+def _link_text(title: str) -> str:
+    # Titles are untrusted: keep them from closing the link or opening HTML.
+    return re.sub(r"([\\\[\]<>*_`])", r"\\\1", title)

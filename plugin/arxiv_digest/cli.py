@@ -1,0 +1,137 @@
+"""``arxiv-digest`` command line: runs pipeline stages against the store of a site's mkdocs.yml."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+from mkdocs.config import load_config
+from mkdocs.exceptions import ConfigurationError
+from tqdm import tqdm
+
+from . import announce, pipeline
+from .config import DigestConfig
+from .store import Store, StoreError
+
+
+class CommandError(Exception):
+    """A one-line reason for a non-zero exit."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def load(config_file: str) -> tuple[DigestConfig, Store]:
+    """The plugin's options and store from a site's mkdocs.yml."""
+    path = Path(config_file)
+    if not path.is_file():
+        raise CommandError(f"no MkDocs configuration at {path} (use -f)")
+    try:
+        mkdocs_config = load_config(str(path))
+    except ConfigurationError as error:
+        raise CommandError(f"{path}: {error}") from None
+    plugin = mkdocs_config.plugins.get("arxiv-digest")
+    if plugin is None:
+        raise CommandError(f"{path} does not enable the arxiv-digest plugin")
+    config: DigestConfig = plugin.config
+    return config, Store(path.resolve().parent / config.data_dir)
+
+
+def _announcements(args: argparse.Namespace, config: DigestConfig) -> list[announce.Announcement]:
+    holidays = config.arxiv.holidays
+    if args.dates:
+        found = []
+        for day in args.dates:
+            ann = announce.for_digest_date(day, config.timezone, holidays)
+            if ann is None:
+                print(f"{day}: no arXiv announcement for this digest date (weekend or holiday); skipped",
+                      file=sys.stderr)
+            else:
+                found.append(ann)
+        return found
+    if args.date_from or args.date_to:
+        if not (args.date_from and args.date_to):
+            raise CommandError("--from and --to go together")
+        return announce.between(args.date_from, args.date_to, config.timezone, holidays)
+    return list(reversed(announce.latest(config.days, config.timezone, config.until, holidays)))
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    config, store = load(args.config_file)
+    announcements = _announcements(args, config)
+    # Dates named explicitly are fetched again even if stored; the latest-days default only fills gaps.
+    refetch = bool(args.dates or args.date_from) or config.fetch == "always"
+    with tqdm(total=len(announcements), unit="day", disable=None) as bar:
+        def progress(ann: announce.Announcement) -> None:
+            bar.set_postfix_str(ann.digest_date.isoformat())
+            bar.update(1)
+        report = pipeline.update(store, config, announcements, refetch=refetch, progress=progress)
+    for line in report.lines():
+        print(line)
+    return 1 if report.failures else 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    config, store = load(args.config_file)
+    days = store.days()
+    papers = list(store.papers())
+    by_status: dict[str, int] = {}
+    for paper in papers:
+        analysis = paper.get("analysis") or {}
+        key = f"{analysis.get('status', 'missing')} ({analysis.get('provenance', '-')})"
+        by_status[key] = by_status.get(key, 0) + 1
+    print(f"store: {store.root}")
+    print(f"days: {len(days)}" + (f" (newest {days[0]['date']}, oldest {days[-1]['date']})" if days else ""))
+    print(f"papers: {len(papers)}")
+    for key, count in sorted(by_status.items()):
+        print(f"  analysis {key}: {count}")
+    pending = [p for p in papers if (p.get("analysis") or {}).get("status") == "pending"]
+    for paper in pending:
+        print(f"  pending {paper['id']}: {(paper.get('analysis') or {}).get('reason') or '-'}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="arxiv-digest", description="Daily arXiv digests for MkDocs sites.")
+    top.add_argument("-f", "--config-file", default="mkdocs.yml", help="the site's mkdocs.yml (default: ./mkdocs.yml)")
+    top.add_argument("-v", "--verbose", action="store_true", help="show every request and retry")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    fetch = sub.add_parser("fetch", help="fetch announcement days from arXiv into the store")
+    fetch.add_argument("--date", dest="dates", type=_date, action="append", default=[], metavar="D",
+                       help="digest date to fetch (repeatable); fetched even if stored")
+    fetch.add_argument("--from", dest="date_from", type=_date, metavar="D", help="first digest date of a range")
+    fetch.add_argument("--to", dest="date_to", type=_date, metavar="D", help="last digest date of a range")
+    fetch.set_defaults(run=cmd_fetch)
+
+    status = sub.add_parser("status", help="days, papers and pending analyses in the store")
+    status.set_defaults(run=cmd_status)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(handler)
+    mkdocs_log.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    try:
+        return args.run(args)
+    except (CommandError, StoreError) as error:
+        print(f"arxiv-digest: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("arxiv-digest: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""Typed option schema of the plugin (``plugins: - arxiv-digest: ...``)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+from .taxonomy import DEFAULT_TAXONOMY
+
+CATEGORY_RE = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
+
+
+class Category(c.Type):
+    """An arXiv category such as ``cs.CV``."""
+
+    def __init__(self) -> None:
+        super().__init__(str)
+
+    def run_validation(self, value: object) -> str:
+        value = super().run_validation(value)
+        if not CATEGORY_RE.match(value):
+            raise c.ValidationError(f"'{value}' is not an arXiv category (expected e.g. 'cs.CV').")
+        return value
+
+
+class Number(c.BaseConfigOption[float]):
+    """A number within bounds (ints and floats accepted, booleans refused)."""
+
+    def __init__(self, default: float, minimum: float = 0, maximum: float | None = None) -> None:
+        super().__init__()
+        self.default, self.minimum, self.maximum = default, minimum, maximum
+
+    def run_validation(self, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise c.ValidationError(f"Expected a number, got {value!r}.")
+        if value < self.minimum or (self.maximum is not None and value > self.maximum):
+            upper = f" and {self.maximum}" if self.maximum is not None else ""
+            raise c.ValidationError(f"Expected a number between {self.minimum}{upper}, got {value!r}.")
+        return value
+
+
+class Integer(Number):
+    """A whole number within bounds."""
+
+    def run_validation(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise c.ValidationError(f"Expected a whole number, got {value!r}.")
+        return int(super().run_validation(value))
+
+
+class Timezone(c.Type):
+    """An IANA time zone name such as ``Asia/Shanghai``."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__(str, default=default)
+
+    def run_validation(self, value: object) -> str:
+        value = super().run_validation(value)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise c.ValidationError(f"'{value}' is not an IANA time zone (expected e.g. 'Asia/Shanghai').")
+        return value
+
+
+class DateOption(c.BaseConfigOption[date]):
+    """A date written ``YYYY-MM-DD``."""
+
+    def run_validation(self, value: object) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise c.ValidationError(f"Expected a date written YYYY-MM-DD, got {value!r}.")
+
+
+class Taxonomy(c.BaseConfigOption[dict]):
+    """A mapping of tag name to the keywords that assign it."""
+
+    def __init__(self, default: dict[str, list[str]]) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> dict[str, list[str]]:
+        if not isinstance(value, dict) or not value:
+            raise c.ValidationError("Expected a mapping of tag name to a list of keywords.")
+        out: dict[str, list[str]] = {}
+        for tag, words in value.items():
+            if not isinstance(tag, str) or not tag.strip():
+                raise c.ValidationError(f"Tag names must be non-empty strings, got {tag!r}.")
+            if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+                raise c.ValidationError(f"Tag '{tag}': expected a non-empty list of keywords.")
+            out[tag.strip()] = [w.strip() for w in words]
+        return out
+
+
+class ArxivConfig(base.Config):
+    """Where and how politely to query the arXiv API."""
+
+    api_url = c.Type(str, default="https://export.arxiv.org/api/query")
+    """Query endpoint of the arXiv API (point it at a mirror or a local fake in tests)."""
+    delay_seconds = Number(3.0)
+    """Seconds between two requests, as arXiv's terms of use ask."""
+    retries = Integer(3, maximum=20)
+    """How often a failed request (HTTP 429/5xx, connection error, timeout) is retried."""
+    timeout = Number(30.0, minimum=1)
+    """Seconds to wait for one API response."""
+    page_size = Integer(200, minimum=1, maximum=2000)
+    """Results per API request."""
+    holidays = c.ListOfItems(DateOption(), default=[])
+    """Dates (US Eastern) on which arXiv makes no announcement; their submissions move to the next one."""
+
+
+class LLMConfig(base.Config):
+    """Reserved for the LLM analyzer; without it the offline analyzer is used."""
+
+    base_url = c.Optional(c.Type(str))
+    """OpenAI-compatible endpoint, e.g. ``https://api.openai.com/v1``."""
+    model = c.Type(str, default="gpt-4o-mini")
+    """Model name sent to the endpoint."""
+    api_key_env = c.Type(str, default="OPENAI_API_KEY")
+    """Name of the environment variable that holds the API key (the key itself never goes in mkdocs.yml)."""
+
+
+class DigestConfig(base.Config):
+    """Options of the ``arxiv-digest`` plugin."""
+
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off without removing it (e.g. ``!ENV [DIGEST, true]``)."""
+    categories = c.ListOfItems(Category(), default=["cs.CV"])
+    """arXiv categories followed; cross-lists count, a paper appears once."""
+    max_papers = Integer(10)
+    """Papers per digest day (0 = all of the day's papers)."""
+    days = Integer(3, maximum=365)
+    """How many most recent announcement days a build makes sure are in the store."""
+    until = c.Optional(DateOption())
+    """Latest digest date a build makes sure of (default: today in ``timezone``)."""
+    timezone = Timezone("Asia/Shanghai")
+    """Time zone of the digest date: a digest dated D holds the announcement made on the evening (US Eastern) before D."""
+    language = c.Choice(["zh", "en"], default="zh")
+    """Language of generated text (page labels, summaries, analyses)."""
+    data_dir = c.Type(str, default="data")
+    """Store of papers and days (JSON, meant to be committed), relative to mkdocs.yml."""
+    cache_dir = c.Type(str, default=".cache/arxiv-digest")
+    """Throw-away files (generated pages), relative to mkdocs.yml."""
+    fetch = c.Choice(["auto", "always", "never"], default="auto")
+    """``auto``: fetch missing recent days; ``always``: refetch them; ``never``: build from the store only."""
+    on_failure = c.Choice(["warn", "info", "abort"], default="warn")
+    """How a network or analysis failure during a build is reported (``warn`` fails ``--strict``)."""
+    arxiv = c.SubConfig(ArxivConfig)
+    """arXiv API settings."""
+    llm = c.SubConfig(LLMConfig)
+    """LLM analyzer settings."""
+    taxonomy = Taxonomy(default=DEFAULT_TAXONOMY)
+    """Topic tags: tag name → keywords matched (whole words, any case) in title and abstract."""
+    max_tags = Integer(4, minimum=1, maximum=20)
+    """Most topic tags given to one paper."""
+    templates_dir = c.Optional(c.Dir(exists=True))
+    """Folder whose templates override the plugin's own (same file names)."""
+
+    def validate(self) -> tuple[list, list]:  # type: ignore[override]
+        failed, warnings = super().validate()
+        if not failed and not self.categories:
+            failed.append(("categories", c.ValidationError("Follow at least one category.")))
+        return failed, warnings
+
+
+def option_values(config: DigestConfig) -> dict[str, Any]:
+    """Plain dict of the options (for templates and reports)."""
+    return {key: config[key] for key in config}

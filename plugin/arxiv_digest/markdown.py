@@ -1,0 +1,124 @@
+"""Untrusted text → safe Markdown.
+
+Titles, abstracts, comments and analyses come from arXiv and LLMs. Before they
+reach a page they are escaped so they can never open HTML, a script, a link
+with a dangerous scheme, or break the page's structure; math (``$…$``,
+``$$…$$``, ``\\(…\\)``) is kept intact for arithmatex/MathJax.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from markupsafe import Markup
+
+MATH_RE = re.compile(r"(\$\$.+?\$\$|\\\[.+?\\\]|\\\(.+?\\\)|(?<![\\$\w])\$(?=\S)[^$\n]{0,400}?(?<=\S)\$(?![\w$]))", re.S)
+CODE_RE = re.compile(r"(```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`)", re.S)
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+SAFE_SCHEMES = ("http:", "https:", "mailto:")
+LINK_TARGET_RE = re.compile(r"(\]\(\s*<?)([^)\s>]*)")
+REF_DEF_RE = re.compile(r"^(\s{0,3}\[[^\]]+\]:\s*<?)(\S+)", re.M)
+AUTOLINK_RE = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+INLINE_SPECIAL_RE = re.compile(r"([\\`*_\[\]{}<>#|!~^])")
+
+
+def clean(text: str | None) -> str:
+    """Drop control, zero-width and bidi-override characters (they hide or reorder text)."""
+    return CONTROL_RE.sub("", text or "")
+
+
+def _safe_math(segment: str) -> str:
+    # Inside math only HTML metacharacters matter; MathJax knows \lt and \gt.
+    return segment.replace("&", r"\&").replace("<", r"\lt ").replace(">", r"\gt ")
+
+
+def inline(text: str | None) -> Markup:
+    """Plain text (title, author, abstract) as inline Markdown: shows as written, math kept."""
+    out = []
+    for i, part in enumerate(MATH_RE.split(clean(text))):
+        if i % 2:
+            out.append(_safe_math(part))
+        else:
+            part = INLINE_SPECIAL_RE.sub(r"\\\1", part).replace("&", "&amp;")
+            out.append(part.replace("\\<", "&lt;").replace("\\>", "&gt;"))
+    return Markup("".join(out))
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Plain multi-paragraph text (an abstract) as Markdown paragraphs."""
+    chunks = re.split(r"\n\s*\n", clean(text).strip())
+    return Markup("\n\n".join(str(inline(" ".join(c.split()))) for c in chunks if c.strip()))
+
+
+def _safe_target(match: re.Match[str]) -> str:
+    target = match.group(2)
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", html.unescape(target).strip())
+    if scheme and not (scheme.group(0).lower() in SAFE_SCHEMES):
+        return match.group(1) + "#"
+    return match.group(0)
+
+
+def _escape_prose(text: str) -> str:
+    text = AUTOLINK_RE.sub(r"[\1](\1)", text)
+    text = text.replace("<", "&lt;").replace(">", "&gt;") if "<" in text or ">" in text else text
+    text = LINK_TARGET_RE.sub(_safe_target, text)
+    return REF_DEF_RE.sub(_safe_target, text)
+
+
+def _normalise_blocks(text: str) -> str:
+    lines = text.split("\n")
+    out: list[str] = []
+    in_math = False
+    for line in lines:
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        is_list = bool(re.match(r"([-*+]|\d+[.)])\s", stripped))
+        if is_list and indent % 4:
+            # LLMs nest lists by 2 or 3 spaces; Python-Markdown needs 4.
+            line = " " * (4 * round(indent / 4 + 0.25)) + stripped
+        opens_math = stripped.startswith("$$") and not in_math
+        if stripped.startswith("$$") and stripped.count("$$") == 1:
+            in_math = not in_math
+        starts_block = is_list or opens_math or re.match(r"(-{3,}|\*{3,})\s*$", stripped)
+        if starts_block and out and out[-1].strip() and not re.match(r"\s*([-*+]|\d+[.)])\s", out[-1]) \
+                and not (is_list and out[-1].startswith(" ")):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
+
+
+def block(text: str | None, heading_level: int | None = 4) -> Markup:
+    """Untrusted Markdown (an LLM or imported analysis): HTML escaped, links checked, lists normalised.
+
+    Headings are moved so the first level becomes ``heading_level``; ``None``
+    turns them into bold paragraphs (for pages holding many analyses).
+    """
+    text = clean(text).replace("\r\n", "\n").strip()
+    out = []
+    for i, part in enumerate(CODE_RE.split(text)):
+        if i % 2:
+            out.append(part)
+            continue
+        pieces = MATH_RE.split(part)
+        for j, piece in enumerate(pieces):
+            out.append(_safe_math(piece) if j % 2 else _escape_prose(piece))
+    text = _normalise_blocks("".join(out))
+    levels = [len(m) for m in re.findall(r"^(#{1,6})\s", text, re.M)]
+    if levels:
+        shift = (heading_level or 0) - min(levels)
+
+        def move(match: re.Match[str]) -> str:
+            if heading_level is None:
+                return f"**{match.group(2).strip()}**"
+            level = len(match.group(1)) + shift
+            return f"{'#' * level} {match.group(2)}" if level <= 6 else f"**{match.group(2).strip()}**"
+
+        text = re.sub(r"^(#{1,6})\s+(.*)$", move, text, flags=re.M)
+    return Markup(text)
+
+
+def indent(text: str, spaces: int = 4) -> Markup:
+    """Indent every non-empty line (content of admonitions and details blocks)."""
+    pad = " " * spaces
+    return Markup("\n".join(pad + line if line.strip() else "" for line in str(text).split("\n")))

@@ -1,0 +1,180 @@
+"""MkDocs events of arxiv-digest: wiring only; each stage lives in its own module."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation, Section
+
+from . import announce, pipeline
+from .config import DigestConfig
+from .site import ARCHIVE_URI, TAGS_URI, Site
+from .store import Store, StoreError, write_atomic
+
+log = get_plugin_logger(__name__)
+
+ASSETS = Path(__file__).parent / "assets"
+CSS_URI = "assets/arxiv-digest/arxiv-digest.css"
+# Extensions the generated pages use (collapsible blocks, admonitions, ids); added when a site lacks them.
+REQUIRED_EXTENSIONS = ("admonition", "pymdownx.details", "attr_list", "toc")
+
+
+class ArxivDigestPlugin(BasePlugin[DigestConfig]):
+    """Daily arXiv digests as virtual pages of a Material for MkDocs site."""
+
+    def __init__(self) -> None:
+        self.is_serve = False
+        self.fetched = False
+        self.site: Site | None = None
+        self.store: Store | None = None
+        self.generated: set[str] = set()
+        self.macros: Any = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup keeps this instance across `mkdocs serve` rebuilds: fetch once per session.
+        self.is_serve = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        root = Path(config.config_file_path or ".").resolve().parent
+        self.store = Store(root / self.config.data_dir)
+        self.cache_dir = root / self.config.cache_dir
+        _add_markdown_extensions(config)
+        if CSS_URI not in config.extra_css:
+            config.extra_css.append(CSS_URI)
+        self.macros = _register_macros(config, self)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return None
+        self._update_store()
+        self.site = Site(self.store, self.config, config.use_directory_urls)
+        self._add_generated_files(files, config)
+        return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        if not self.config.enabled or config.nav is not None:
+            return None
+        # Auto-generated nav: keep the archive and tag index, not every day, paper and tag page.
+        keep = {ARCHIVE_URI, TAGS_URI}
+        nav.items = _prune(nav.items, self.generated - keep)
+        return nav
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        if self.config.enabled and self.store is not None:
+            # `arxiv-digest fetch/analyze` in another terminal refreshes the served site.
+            self.store.root.mkdir(parents=True, exist_ok=True)
+            server.watch(str(self.store.root))
+        return server
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _update_store(self) -> None:
+        """Fetch the latest announcement days the configuration asks for."""
+        if self.config.fetch == "never" or (self.is_serve and self.fetched):
+            return
+        self.fetched = True
+        announcements = announce.latest(self.config.days, self.config.timezone, self.config.until,
+                                        self.config.arxiv.holidays)
+        try:
+            report = pipeline.update(self.store, self.config, announcements, refetch=self.config.fetch == "always")
+        except StoreError as error:
+            self._failure(str(error))
+            return
+        for line in report.lines():
+            log.info(line)
+        for failure in report.failures:
+            self._failure(f"{failure}; building from the store")
+
+    def _failure(self, message: str) -> None:
+        if self.config.on_failure == "abort":
+            raise PluginError(f"arxiv-digest: {message}")
+        (log.warning if self.config.on_failure == "warn" else log.info)(message)
+
+    def _add_generated_files(self, files: Files, config: MkDocsConfig) -> None:
+        pages_dir = self.cache_dir / "pages"
+        self.generated = set()
+        for src_uri, text in self.site.pages().items():
+            if files.get_file_from_path(src_uri) is not None:
+                log.info("%s exists in docs_dir; keeping the site's own page", src_uri)
+                continue
+            path = pages_dir / src_uri
+            write_atomic(path, text)  # a real file: other plugins (RSS, blog) read abs_src_path
+            file = File.generated(config, src_uri, abs_src_path=str(path))
+            if src_uri not in (ARCHIVE_URI, TAGS_URI):
+                file.inclusion = InclusionLevel.NOT_IN_NAV  # reachable by links; no "not in nav" notice
+            files.append(file)
+            self.generated.add(src_uri)
+        if files.get_file_from_path(CSS_URI) is None:
+            files.append(File.generated(config, CSS_URI, abs_src_path=str(ASSETS / "arxiv-digest.css")))
+
+
+def _add_markdown_extensions(config: MkDocsConfig) -> None:
+    for name in REQUIRED_EXTENSIONS:
+        if name not in config.markdown_extensions:
+            config.markdown_extensions.append(name)
+
+
+def _prune(items: list[Any], drop: set[str]) -> list[Any]:
+    out = []
+    for item in items:
+        if isinstance(item, Section):
+            item.children = _prune(item.children, drop)
+            if item.children:
+                out.append(item)
+        elif getattr(getattr(item, "file", None), "src_uri", None) not in drop:
+            out.append(item)
+    return out
+
+
+class DigestMacros:
+    """What hand-written pages see as ``{{ digest }}`` through mkdocs-macros."""
+
+    def __init__(self, plugin: ArxivDigestPlugin, macros: Any) -> None:
+        self._plugin = plugin
+        self._macros = macros
+
+    def _site(self) -> Site:
+        if self._plugin.site is None:
+            raise PluginError("arxiv-digest: digest data is not loaded yet")
+        return self._plugin.site
+
+    def _from(self) -> str:
+        page = getattr(self._macros, "page", None)
+        return page.file.src_uri if page is not None else "index.md"
+
+    @property
+    def latest(self) -> dict | None:
+        """The newest digest day (date, papers, page)."""
+        days = self._site().days
+        return days[0] if days else None
+
+    @property
+    def days(self) -> list[dict]:
+        return self._site().days
+
+    def cards(self, tag: str | None = None, limit: int | None = None, day: str | None = None) -> str:
+        """Paper cards: the latest day's by default, or a tag's or a given day's."""
+        return self._site().cards(self._from(), tag=tag, limit=limit, day=day)
+
+    def link(self, target: str) -> str:
+        """Markdown link target from the current page to a generated page: ``[x]({{ digest.link(digest.latest.page) }})``."""
+        return posixpath.relpath(target, posixpath.dirname(self._from()) or ".")
+
+
+def _register_macros(config: MkDocsConfig, plugin: ArxivDigestPlugin) -> Any:
+    macros = config.plugins.get("macros")
+    if macros is None:
+        return None
+    variables = getattr(macros, "_variables", None) or {}
+    if "digest" not in variables:  # serve keeps the macros plugin between rebuilds
+        macros.register_variables({"digest": DigestMacros(plugin, macros)})
+    return macros

@@ -1,0 +1,176 @@
+"""Source stage: the papers of one announcement, from the arXiv API through the ``arxiv`` client."""
+
+from __future__ import annotations
+
+from mkdocs.plugins import get_plugin_logger
+
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import arxiv
+import requests
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from .announce import Announcement
+from .config import ArxivConfig
+from .store import Record, split_id
+
+log = get_plugin_logger(__name__)
+
+CODE_HOST_RE = re.compile(
+    r"https?://(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|[\w-]+\.github\.io)"
+    r"(?:/[^\s<>()\[\]{}\"'`]*)?",
+    re.IGNORECASE,
+)
+
+
+class FetchError(Exception):
+    """The arXiv API could not be read (after retries)."""
+
+
+@dataclass
+class DayFetch:
+    """What the API returned for one announcement."""
+
+    papers: list[Record]
+    requests: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+class _Session(requests.Session):
+    """A session with a timeout (the arxiv client sets none) that remembers Retry-After."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+        self.retry_after: float | None = None
+        self.count = 0
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", self.timeout)
+        self.count += 1
+        response = super().request(*args, **kwargs)
+        header = response.headers.get("Retry-After")
+        self.retry_after = float(header) if header and header.strip().isdigit() else None
+        return response
+
+
+class _Client(arxiv.Client):
+    """arxiv.Client pointed at the configured endpoint; retries are ours (with backoff)."""
+
+    def __init__(self, options: ArxivConfig) -> None:
+        super().__init__(page_size=options.page_size, delay_seconds=options.delay_seconds, num_retries=0)
+        self.query_url_format = options.api_url.split("?")[0] + "?{}"
+        self._session = _Session(options.timeout)
+
+    def _parse_feed(self, url: str, first_page: bool = True, _try_index: int = 0) -> Any:
+        feed = super()._parse_feed(url, first_page=first_page, _try_index=_try_index)
+        # The client parses with recovery and would read a broken page as "no papers".
+        if feed.malformed:
+            raise FetchError(f"malformed response ({feed.error})")
+        return feed
+
+
+def _transient(error: BaseException) -> bool:
+    if isinstance(error, arxiv.HTTPError):
+        return error.status == 429 or error.status >= 500
+    return isinstance(error, (arxiv.UnexpectedEmptyPageError, requests.RequestException, FetchError))
+
+
+def _code_links(*texts: str | None) -> list[str]:
+    links: list[str] = []
+    for text in texts:
+        for url in CODE_HOST_RE.findall(text or ""):
+            url = url.rstrip(".,;:!?")
+            if url not in links:
+                links.append(url)
+    return links
+
+
+def to_record(result: arxiv.Result) -> Record:
+    """The store's paper record for one API entry; ValueError when the entry is unusable."""
+    paper_id, version = split_id(result.get_short_id())
+    title = " ".join((result.title or "").split())
+    if not title:
+        raise ValueError(f"{paper_id}: entry has no title")
+    abs_url = f"https://arxiv.org/abs/{paper_id}v{version}"
+    return {
+        "id": paper_id,
+        "version": version,
+        "title": title,
+        "authors": [a.name.strip() for a in result.authors if a.name and a.name.strip()],
+        "published": result.published.astimezone(timezone.utc).isoformat(),
+        "updated": result.updated.astimezone(timezone.utc).isoformat(),
+        "categories": list(dict.fromkeys(result.categories)),
+        "primary_category": result.primary_category or (result.categories[0] if result.categories else ""),
+        "abstract": (result.summary or "").strip(),
+        "comment": (result.comment or "").strip() or None,
+        "journal_ref": result.journal_ref or None,
+        "doi": result.doi or None,
+        "links": {"abs": abs_url, "pdf": f"https://arxiv.org/pdf/{paper_id}v{version}"},
+        "code_links": _code_links(result.summary, result.comment),
+    }
+
+
+def build_query(categories: list[str], ann: Announcement) -> str:
+    cats = " OR ".join(f"cat:{c}" for c in categories)
+    span = f"submittedDate:[{ann.start:%Y%m%d%H%M} TO {ann.end:%Y%m%d%H%M}]"
+    return f"({cats}) AND {span}"
+
+
+class ArxivSource:
+    """One client per run, so ``delay_seconds`` holds between the days of a backfill too."""
+
+    def __init__(self, options: ArxivConfig) -> None:
+        self.options = options
+        self.client = _Client(options)
+
+    @property
+    def requests(self) -> int:
+        return self.client._session.count
+
+    def fetch(self, ann: Announcement, categories: list[str]) -> DayFetch:
+        """Every new submission of ``ann`` in ``categories``, newest first, each paper once."""
+        options, client = self.options, self.client
+        search = arxiv.Search(query=build_query(categories, ann), max_results=None,
+                              sort_by=arxiv.SortCriterion.SubmittedDate, sort_order=arxiv.SortOrder.Descending)
+        results: list[arxiv.Result] = []
+
+        def wait(state: RetryCallState) -> float:
+            backoff = options.delay_seconds * 2 ** (state.attempt_number - 1)
+            return max(backoff, client._session.retry_after or 0)
+
+        def before_sleep(state: RetryCallState) -> None:
+            log.info("arXiv request failed (%s); retry %d of %d",
+                     state.outcome.exception(), state.attempt_number, options.retries)
+
+        def read_pages() -> None:
+            # Resume from what already arrived, so a retry does not start over.
+            for result in client.results(search, offset=len(results)):
+                results.append(result)
+
+        before = self.requests
+        try:
+            for attempt in Retrying(retry=retry_if_exception(_transient), stop=stop_after_attempt(options.retries + 1),
+                                    wait=wait, before_sleep=before_sleep, reraise=True, sleep=time.sleep):
+                with attempt:
+                    read_pages()
+        except (arxiv.ArxivError, requests.RequestException, FetchError) as error:
+            raise FetchError(f"arXiv API at {options.api_url} failed for the {ann.digest_date} digest: {error}") from error
+
+        papers: dict[str, Record] = {}
+        skipped: list[str] = []
+        for result in results:
+            try:
+                record = to_record(result)
+            except ValueError as error:
+                skipped.append(str(error))
+                continue
+            # Only new submissions of this window (replacements keep their first submission date).
+            if ann.contains(datetime.fromisoformat(record["published"])) and record["id"] not in papers:
+                papers[record["id"]] = record
+        ordered = sorted(papers.values(), key=lambda p: (p["published"], p["id"]), reverse=True)
+        return DayFetch(papers=ordered, requests=self.requests - before, skipped=skipped)

@@ -1,0 +1,175 @@
+"""The store: one JSON file per paper and per digest day under ``data_dir``.
+
+Files are UTF-8, keys sorted, indented (diff-friendly, meant to be committed)
+and written atomically. A file is only rewritten when its content changes, so
+refetching a day leaves the tree untouched. A file that does not parse is moved
+to ``.broken/`` and reported, never fatal.
+"""
+
+from __future__ import annotations
+
+from mkdocs.plugins import get_plugin_logger
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+log = get_plugin_logger(__name__)
+
+SCHEMA = 1
+# New-style (2601.16982) and old-style (hep-th/9901001) identifiers, without version.
+ARXIV_ID_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z][a-z.-]*(\.[A-Z]{2})?/\d{7})$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+Record = dict[str, Any]
+
+
+class StoreError(Exception):
+    """A problem with the store that the site owner must fix."""
+
+
+class StoreLocked(StoreError):
+    """Another arxiv-digest run holds the store."""
+
+
+def split_id(short_id: str) -> tuple[str, int]:
+    """``2601.16982v2`` → (``2601.16982``, 2); raises ValueError for anything else."""
+    match = re.match(r"^(.+?)(?:v(\d+))?$", short_id.strip())
+    if not match or not ARXIV_ID_RE.match(match.group(1)):
+        raise ValueError(f"not an arXiv identifier: {short_id[:80]!r}")
+    return match.group(1), int(match.group(2) or 1)
+
+
+def file_stem(paper_id: str) -> str:
+    """File and URL name of a paper: old-style ids lose their slash."""
+    if not ARXIV_ID_RE.match(paper_id):
+        raise ValueError(f"not an arXiv identifier: {paper_id[:80]!r}")
+    return paper_id.replace("/", "-")
+
+
+def dumps(record: Record) -> str:
+    return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` through a temporary file + rename; False when unchanged."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+class Store:
+    """Papers and days under one ``data_dir``."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.papers_dir = self.root / "papers"
+        self.days_dir = self.root / "days"
+        self._cache: dict[Path, tuple[float, Record]] = {}
+
+    # -- locking ---------------------------------------------------------------
+
+    @contextmanager
+    def lock(self, timeout: float = 600) -> Iterator[None]:
+        """Hold the store for writing; another run waits up to ``timeout`` seconds, then gives up."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._ignore_private_files()
+        lock = FileLock(str(self.root / ".lock"))
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout:
+            raise StoreLocked(f"{self.root} is in use by another arxiv-digest run (lock file {self.root / '.lock'}); "
+                              "wait for it to finish") from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _ignore_private_files(self) -> None:
+        write_atomic(self.root / ".gitignore", "# written by arxiv-digest\n.lock\n.broken/\n*.tmp\n")
+
+    # -- reading ---------------------------------------------------------------
+
+    def _read(self, path: Path) -> Record | None:
+        try:
+            mtime = path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
+        cached = self._cache.get(path)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(record, dict):
+                raise ValueError("not a JSON object")
+        except (ValueError, UnicodeDecodeError) as error:
+            self._quarantine(path, error)
+            return None
+        self._cache[path] = (mtime, record)
+        return record
+
+    def _quarantine(self, path: Path, error: Exception) -> None:
+        broken = self.root / ".broken"
+        broken.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        target = broken / f"{path.name}.{stamp}"
+        os.replace(path, target)
+        log.warning("store file %s does not parse (%s); moved it to %s and carried on",
+                    path, error, target)
+
+    def paper(self, paper_id: str) -> Record | None:
+        return self._read(self.papers_dir / f"{file_stem(paper_id)}.json")
+
+    def day(self, digest_date: str) -> Record | None:
+        return self._read(self.days_dir / f"{digest_date}.json")
+
+    def day_dates(self) -> list[str]:
+        """Stored digest dates, newest first."""
+        if not self.days_dir.is_dir():
+            return []
+        return sorted((p.stem for p in self.days_dir.glob("*.json") if DATE_RE.match(p.stem)), reverse=True)
+
+    def days(self) -> list[Record]:
+        """Stored days, newest first."""
+        return [d for d in (self.day(date) for date in self.day_dates()) if d is not None]
+
+    def papers(self) -> Iterator[Record]:
+        if self.papers_dir.is_dir():
+            for path in sorted(self.papers_dir.glob("*.json")):
+                record = self._read(path)
+                if record is not None:
+                    yield record
+
+    # -- writing ---------------------------------------------------------------
+
+    def save_paper(self, record: Record) -> bool:
+        record = {**record, "schema": SCHEMA}
+        return write_atomic(self.papers_dir / f"{file_stem(record['id'])}.json", dumps(record))
+
+    def save_day(self, record: Record) -> bool:
+        if not DATE_RE.match(record.get("date", "")):
+            raise ValueError(f"not a digest date: {record.get('date')!r}")
+        record = {**record, "schema": SCHEMA}
+        return write_atomic(self.days_dir / f"{record['date']}.json", dumps(record))
