@@ -276,14 +276,17 @@ def _clean_url(url: str) -> str:
 def _code_urls_in(text: str) -> list[str]:
     """github/gitlab/huggingface/project-page URLs mentioned in an abstract."""
     found: list[str] = []
+    previous = 0
     text = re.sub(r"\\url\{([^}]*)\}", r" \1 ", text or "")
     for m in _URL.finditer(text):
         url = _clean_url(m.group(0))
         host = re.match(r"https?://([^/:?#]+)", url, re.I)
         if not host or "arxiv.org" in host.group(1).lower() or "doi.org" in host.group(1).lower():
             continue
-        before = text[max(0, m.start() - 160) : m.start()]
+        # what introduces this URL: the text since the previous URL or sentence
+        before = text[max(previous, m.start() - 160) : m.start()]
         before = re.split(r"(?<=[.!?。！？])\s+", before)[-1]
+        previous = m.end()
         if _CODE_HOSTS.match(host.group(1)) or _CODE_CONTEXT.search(before):
             found.append(url)
     return found
@@ -795,28 +798,27 @@ def parse_digest(text: str, path: str = "<digest>") -> LegacyDigest:
     last_line = next((ln for ln in reversed(lines) if not _is_blank(ln)), "")
     truncated = False
     if text.rstrip(" \t") and not text.rstrip(" \t").endswith(("\n", "\r")) and not _RULE.match(last_line):
-        probe = _Block(lines, starts[-1], len(lines), path, [])
-        probe.read_sections(probe.read_heading(), len(lines))
-        last_section = max(probe.sections.values(), key=lambda sec: sec.line, default=None)
+        last_section = max(_sections_of(lines, starts[-1], len(lines), path).values(), key=lambda sec: sec.line, default=None)
         truncated = last_section is None or last_section.name != "links"
 
     papers: list[dict] = []
     seen: dict[str, int] = {}
     bounds = [(s, starts[k + 1].line if k + 1 < len(starts) else len(lines)) for k, s in enumerate(starts)]
-    section_sets: list[set[str]] = []
+    closings: list[str] = []  # the last section of each block read
     for k, (start, end) in enumerate(bounds):
         is_last = k == len(bounds) - 1
-        if is_last and not truncated and section_sets:
-            # the last block lacks a closing section that every other block has
-            missing = set.intersection(*section_sets) - _sections_of(lines, start, end, path)
-            if missing & {"links", "key_findings", "analysis", "abstract"}:
+        if is_last and not truncated and closings:
+            # every other block closes with the same section, and this one lacks it
+            if len(set(closings)) == 1 and closings[0] not in _sections_of(lines, start, end, path):
                 truncated = True
         block_problems: list[Problem] = []
         record = _parse_block(lines, start, end, path, source, block_problems, truncated and is_last)
         problems.extend(block_problems)
         if record is None:
             continue
-        section_sets.append(_sections_of(lines, start, end, path))
+        sections = _sections_of(lines, start, end, path)
+        if sections:
+            closings.append(max(sections, key=lambda name: sections[name].line))
         if record["id"] in seen:
             problems.append(Problem(path, start.line + 1, f"paper {record['id']} appears again (first at line {seen[record['id']]}); the repeat is skipped"))
             continue
@@ -841,7 +843,7 @@ def parse_digest(text: str, path: str = "<digest>") -> LegacyDigest:
     return LegacyDigest(date=digest_date, summary=summary, papers=papers, problems=problems, toc=toc_ids)
 
 
-def _sections_of(lines: list[str], start: _Start, end: int, path: str) -> set[str]:
+def _sections_of(lines: list[str], start: _Start, end: int, path: str) -> dict[str, _Section]:
     probe = _Block(lines, start, end, path, [])
     probe.read_sections(probe.read_heading(), end)
-    return set(probe.sections)
+    return probe.sections

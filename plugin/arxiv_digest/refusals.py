@@ -96,6 +96,7 @@ _PLACEHOLDER_LINE = re.compile(
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s|\n")
 _WS = re.compile(r"\s+")
+_EMPTY = re.compile(r"[\s\-*_=#>`~]+")  # whitespace, rules and bare markup
 _MARKUP = re.compile(r"^[\s>#*+\-_=|`~.:：、0-9()（）\[\]]*$")
 
 
@@ -131,7 +132,7 @@ def _quote(match: re.Match[str] | str, limit: int = 60) -> str:
 def check(text: str | None, *, min_chars: int = MIN_CHARS, min_substance: int = MIN_SUBSTANCE) -> Verdict | None:
     """A :class:`Verdict` when ``text`` is not an analysis, else ``None``."""
     text = (text or "").strip()
-    if not _visible(text):
+    if not _EMPTY.sub("", text):
         return Verdict("empty", "empty text", "")
 
     placeholder = _first(_PLACEHOLDER_ANYWHERE, text) or _PLACEHOLDER_LINE.search(text)

@@ -47,12 +47,14 @@ class _Session(requests.Session):
         super().__init__()
         self.timeout = timeout
         self.retry_after: float | None = None
+        self.complete = True
         self.count = 0
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
         self.count += 1
         response = super().request(*args, **kwargs)
+        self.complete = response.content.rstrip().endswith(b"</feed>")
         header = response.headers.get("Retry-After")
         self.retry_after = float(header) if header and header.strip().isdigit() else None
         return response
@@ -69,8 +71,10 @@ class _Client(arxiv.Client):
     def _parse_feed(self, url: str, first_page: bool = True, _try_index: int = 0) -> Any:
         feed = super()._parse_feed(url, first_page=first_page, _try_index=_try_index)
         # The client parses with recovery and would read a broken page as "no papers".
-        if feed.malformed:
-            raise FetchError(f"malformed response ({feed.error})")
+        if feed.malformed or not self._session.complete:
+            raise FetchError(f"malformed or truncated response ({feed.error or 'no closing </feed>'})")
+        if not feed.results and feed.header.total_results > feed.header.start_index:
+            raise FetchError(f"empty page although the API reports {feed.header.total_results} results")
         return feed
 
 
