@@ -12,7 +12,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import ConfigurationError
 from tqdm import tqdm
 
-from . import announce, pipeline
+from . import announce, llm, pipeline
 from .config import DigestConfig
 from .store import Store, StoreError
 
@@ -78,6 +78,22 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 1 if report.failures else 0
 
 
+def cmd_analyze(args: argparse.Namespace) -> int:
+    config, store = load(args.config_file)
+    if not llm.enabled(config.llm):
+        raise CommandError(f"no LLM configured: set llm.base_url or the {config.llm.api_key_env} environment variable")
+    dates = [d.isoformat() for d in args.dates] or None
+    with tqdm(unit="paper", disable=None) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+        report = pipeline.analyze(store, config, dates=dates, ids=args.ids or None, force=args.force,
+                                  progress=progress)
+    for line in report.lines():
+        print(line)
+    return 1 if report.failures or report.pending else 0
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     config, store = load(args.config_file)
     days = store.days()
@@ -110,6 +126,13 @@ def parser() -> argparse.ArgumentParser:
     fetch.add_argument("--from", dest="date_from", type=_date, metavar="D", help="first digest date of a range")
     fetch.add_argument("--to", dest="date_to", type=_date, metavar="D", help="last digest date of a range")
     fetch.set_defaults(run=cmd_fetch)
+
+    analyze = sub.add_parser("analyze", help="analyze stored papers with the configured LLM")
+    analyze.add_argument("--date", dest="dates", type=_date, action="append", default=[], metavar="D",
+                         help="digest date whose papers to analyze (repeatable; default: every stored day)")
+    analyze.add_argument("--ids", nargs="+", metavar="ID", help="arXiv ids to analyze (without version)")
+    analyze.add_argument("--force", action="store_true", help="analyze again even when a valid analysis exists")
+    analyze.set_defaults(run=cmd_analyze)
 
     status = sub.add_parser("status", help="days, papers and pending analyses in the store")
     status.set_defaults(run=cmd_status)

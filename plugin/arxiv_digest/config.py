@@ -105,6 +105,10 @@ class ArxivConfig(base.Config):
 
     api_url = c.Type(str, default="https://export.arxiv.org/api/query")
     """Query endpoint of the arXiv API (point it at a mirror or a local fake in tests)."""
+    html_url = c.Type(str, default="https://arxiv.org/html/{id}v{version}")
+    """Full-text HTML rendering of a paper (``{id}``, ``{version}``)."""
+    pdf_url = c.Type(str, default="https://arxiv.org/pdf/{id}v{version}")
+    """PDF of a paper (``{id}``, ``{version}``), the full-text fallback."""
     delay_seconds = Number(3.0)
     """Seconds between two requests, as arXiv's terms of use ask."""
     retries = Integer(3, maximum=20)
@@ -117,15 +121,56 @@ class ArxivConfig(base.Config):
     """Dates (US Eastern) on which arXiv makes no announcement; their submissions move to the next one."""
 
 
+class ModelsConfig(base.Config):
+    """Per-task model overrides (default: ``llm.model``)."""
+
+    analysis = c.Optional(c.Type(str))
+    """Model for the per-paper analysis."""
+    tags = c.Optional(c.Type(str))
+    """Model for the structured fields (TL;DR, tags, key contributions); a cheaper model is often enough."""
+    summary = c.Optional(c.Type(str))
+    """Model for the day's executive summary."""
+
+
 class LLMConfig(base.Config):
-    """Reserved for the LLM analyzer; without it the offline analyzer is used."""
+    """The LLM analyzer; with no key and no ``base_url`` the offline analyzer stays in charge."""
 
     base_url = c.Optional(c.Type(str))
-    """OpenAI-compatible endpoint, e.g. ``https://api.openai.com/v1``."""
+    """OpenAI-compatible endpoint, e.g. ``https://api.openai.com/v1`` or a local ``http://127.0.0.1:8080/v1``."""
     model = c.Type(str, default="gpt-4o-mini")
     """Model name sent to the endpoint."""
+    models = c.SubConfig(ModelsConfig)
+    """Per-task model overrides: ``analysis``, ``tags``, ``summary``."""
     api_key_env = c.Type(str, default="OPENAI_API_KEY")
-    """Name of the environment variable that holds the API key (the key itself never goes in mkdocs.yml)."""
+    """Name of the environment variable holding the API key (the key itself never goes in mkdocs.yml)."""
+    concurrency = Integer(8, minimum=1, maximum=64)
+    """Requests in flight at once."""
+    requests_per_minute = Integer(0, maximum=100000)
+    """Most requests started per minute (0 = no limit)."""
+    timeout = Number(120.0, minimum=1)
+    """Seconds to wait for one answer."""
+    retries = Integer(3, maximum=10)
+    """Retries of one request on HTTP 429/5xx and timeouts (with backoff, honouring Retry-After)."""
+    attempts = Integer(2, minimum=1, maximum=5)
+    """Tries per task when an answer fails validation; after that the paper is stored as pending."""
+    max_tokens = Integer(4096, minimum=64)
+    """Most tokens one answer may use."""
+    temperature = Number(0.3, maximum=2)
+    """Sampling temperature."""
+    extra_body = c.Type(dict, default={})
+    """Provider switches added to every request body (e.g. ``{enable_thinking: false}``)."""
+    json_schema = c.Type(bool, default=True)
+    """Ask for structured fields with ``response_format: json_schema`` (falls back to parsing when refused)."""
+    full_text = c.Type(bool, default=False)
+    """Analyze from the full text (arXiv HTML, else PDF) instead of the abstract."""
+    full_text_max_tokens = Integer(12000, minimum=500)
+    """Token budget of the full text sent to the model (sections trimmed, references first)."""
+    reanalyze = c.Choice(["never", "stale"], default="never")
+    """``stale``: re-analyze papers whose prompt or model changed; ``never``: only with ``analyze --force``."""
+    price_input = Number(0.0)
+    """Price per million input tokens, for the cost line of the report (0 = not shown)."""
+    price_output = Number(0.0)
+    """Price per million output tokens."""
 
 
 class DigestConfig(base.Config):

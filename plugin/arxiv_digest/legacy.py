@@ -33,18 +33,26 @@ reported as a :class:`Problem` (file, line, message), never dropped silently.
 
 How paper blocks are found. A block starts at
 
-- an anchor line ``<a id='ID'></a>`` (the heading that follows belongs to it), or
-- a heading whose text links to arXiv (``## [Title](https://arxiv.org/abs/ID)``), or
-- a heading followed by paper fields (``### Paper 3: Title`` then ``**Authors:**``),
+- an anchor line ``<a id='ID'></a>`` whose id is an arXiv id, or that is
+  followed by paper fields (the heading right after it belongs to it), or
+- a heading followed by paper fields (``**Authors:**``, ``**Published:**``,
+  ``**Categories:**``, ``**Abstract:**``, ``**arXiv ID:**``): the usual
+  ``## [Title](https://arxiv.org/abs/ID)`` as well as ``### Paper 3: Title``,
 
 and runs to the next block start or the end of the file. Analyses contain
-``##``/``###`` headings of their own: inside an analysis only an anchor, or a
-heading that links to arXiv / reads "Paper N" / carries an arXiv id *and* is
-followed by paper fields, starts a new block.
+``##``/``###`` headings of their own: inside an analysis (after an Analysis
+label and before Key Findings/Links) a heading starts a new block only if it
+also names a paper (links to arXiv, reads "Paper N" or carries an arXiv id).
+A heading without fields after it (say a link to a paper in the executive
+summary) never starts a block.
 
 How an analysis ends. Analyses echo the paper's fields (``**Authors:**``,
 ``**Abstract:**`` ...), so inside the analysis only a ``Key Findings`` or
 ``Links`` label ends it, and of each the *last* one of the block is taken.
+
+The executive summary runs from its heading to the table of contents, the
+``## Papers`` heading or the first paper, whichever comes first: its own rules
+(``---``) and headings stay in it.
 """
 
 from __future__ import annotations
@@ -126,6 +134,7 @@ _TIME_LINE = re.compile(r"^\s*time\s*[:：]\s*(\d{4})-?(\d{2})-?(\d{2})\b", re.I
 _DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _ANCHOR = re.compile(r"""^\s*<a\s+(?:id|name)\s*=\s*["']?([^"'>\s]+)["']?\s*/?>\s*(?:</a>)?\s*$""", re.I)
+_INLINE_ANCHOR = re.compile(r"""<a\s+(?:id|name)\s*=\s*["']?([^"'>\s]*)["']?[^>]*>\s*(?:</a>)?""", re.I)
 _RULE = re.compile(r"^\s{0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
 _LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _WHOLE_LINK = re.compile(r"^\[(.*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)\s*$")
@@ -134,25 +143,57 @@ _NUMBER_PREFIX = re.compile(r"^\d{1,3}[.)、]\s+")
 # **Label:** rest   |   **Label**: rest   (optionally as a list item)
 _LABEL = re.compile(r"^\s{0,3}(?:[-*+]\s+)?(?:\*\*|__)([^*_\n]{1,40}?)\s*(?:[:：]\s*(?:\*\*|__)|(?:\*\*|__)\s*[:：])\s*(.*)$")
 _HEADING_LABEL = re.compile(r"^\s{0,3}#{2,6}\s+([^#\n]{1,40}?)\s*[:：]?\s*$")
+_BOLD_LABEL = re.compile(r"^\s{0,3}(?:\*\*|__)([^*_\n]{1,40}?)(?:\*\*|__)\s*$")  # **Abstract** alone
+# Plain "Authors: ..." only for the core fields, capitalised as the scripts write them.
+_PLAIN_LABEL = re.compile(r"^(Authors|Published|Categories|Abstract|Analysis|Key Findings|Links|arXiv ID)\s*:\s*(.*)$")
 
 # Field names → canonical section names.
 _LABELS = {
-    "authors": "authors", "author": "authors", "author(s)": "authors", "作者": "authors",
-    "published": "published", "published date": "published", "publish date": "published",
-    "date": "published", "submitted": "published", "发布日期": "published", "发表日期": "published",
-    "updated": "updated", "last updated": "updated", "更新日期": "updated",
-    "categories": "categories", "category": "categories", "subjects": "categories", "分类": "categories",
-    "abstract": "abstract", "摘要": "abstract",
-    "analysis": "analysis", "ai analysis": "analysis", "分析": "analysis",
-    "key findings": "key_findings", "key finding": "key_findings", "key points": "key_findings",
-    "主要发现": "key_findings", "关键发现": "key_findings",
-    "links": "links", "link": "links", "链接": "links",
-    "arxiv id": "arxiv_id", "arxiv": "arxiv_id", "id": "arxiv_id",
-    "title": "title", "标题": "title",
-    "comment": "comment", "comments": "comment",
-    "journal ref": "journal_ref", "journal-ref": "journal_ref", "journal reference": "journal_ref",
+    "authors": "authors",
+    "author": "authors",
+    "author(s)": "authors",
+    "作者": "authors",
+    "published": "published",
+    "published date": "published",
+    "publish date": "published",
+    "date": "published",
+    "submitted": "published",
+    "发布日期": "published",
+    "发表日期": "published",
+    "updated": "updated",
+    "last updated": "updated",
+    "更新日期": "updated",
+    "categories": "categories",
+    "category": "categories",
+    "subjects": "categories",
+    "分类": "categories",
+    "abstract": "abstract",
+    "摘要": "abstract",
+    "analysis": "analysis",
+    "ai analysis": "analysis",
+    "分析": "analysis",
+    "key findings": "key_findings",
+    "key finding": "key_findings",
+    "key points": "key_findings",
+    "主要发现": "key_findings",
+    "关键发现": "key_findings",
+    "links": "links",
+    "link": "links",
+    "链接": "links",
+    "arxiv id": "arxiv_id",
+    "arxiv": "arxiv_id",
+    "id": "arxiv_id",
+    "title": "title",
+    "标题": "title",
+    "comment": "comment",
+    "comments": "comment",
+    "journal ref": "journal_ref",
+    "journal-ref": "journal_ref",
+    "journal reference": "journal_ref",
     "doi": "doi",
-    "tl;dr": "tldr", "tldr": "tldr", "tl; dr": "tldr",
+    "tl;dr": "tldr",
+    "tldr": "tldr",
+    "tl; dr": "tldr",
     "code": "code",
 }
 _MULTILINE = {"abstract", "analysis", "key_findings", "links", "tldr"}
@@ -160,6 +201,7 @@ _METADATA = {"authors", "published", "categories", "abstract", "arxiv_id"}
 # Inside an analysis only these labels end it (the last one of the block wins).
 _ENDS_ANALYSIS = ("key_findings", "links")
 
+_CATEGORY = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
 _CODE_HOSTS = re.compile(
     r"^(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|hf\.co|bitbucket\.org|codeberg\.org|"
     r"[\w-]+\.github\.io|[\w-]+\.gitlab\.io|gitee\.com|sourceforge\.net|colab\.research\.google\.com)$",
@@ -168,7 +210,10 @@ _CODE_HOSTS = re.compile(
 _CODE_CONTEXT = re.compile(r"\b(?:code|codes|project|page|website|homepage|repo|repository|github|implementation|demo|models?)\b", re.I)
 _URL = re.compile(r"https?://[^\s<>\"'`{}\[\]，。；：！？、（）「」]+", re.I)
 _URL_TRAIL = ".,;:!?)]}'\"*_>。，；：！？）】」』`\\"
-_CODE_LABELS = re.compile(r"^(?:code|source(?:\s+code)?|github|gitlab|repo(?:sitory)?|project(?:\s+page)?|home\s*page|website|hugging\s*face|demo|代码|项目主页)$", re.I)
+_CODE_LABELS = re.compile(
+    r"^(?:code|source(?:\s+code)?|github|gitlab|repo(?:sitory)?|project(?:\s+page)?|home\s*page|website|hugging\s*face|demo|代码|项目主页)$",
+    re.I,
+)
 
 
 # --- small helpers ---------------------------------------------------------------------
@@ -197,10 +242,14 @@ def _label_of(line: str) -> tuple[str | None, str, str] | None:
     if m:
         raw = m.group(1).strip()
         return _LABELS.get(raw.lower()), raw, m.group(2)
-    m = _HEADING_LABEL.match(line)
-    if m and m.group(1).strip().lower() in _LABELS:
-        raw = m.group(1).strip()
-        return _LABELS[raw.lower()], raw, ""
+    for pattern in (_HEADING_LABEL, _BOLD_LABEL):
+        m = pattern.match(line)
+        if m and m.group(1).strip().lower() in _LABELS:
+            raw = m.group(1).strip()
+            return _LABELS[raw.lower()], raw, ""
+    m = _PLAIN_LABEL.match(line)
+    if m:
+        return _LABELS[m.group(1).lower()], m.group(1), m.group(2)
     return None
 
 
@@ -279,14 +328,14 @@ def _code_urls_in(text: str) -> list[str]:
     previous = 0
     text = re.sub(r"\\url\{([^}]*)\}", r" \1 ", text or "")
     for m in _URL.finditer(text):
-        url = _clean_url(m.group(0))
-        host = re.match(r"https?://([^/:?#]+)", url, re.I)
-        if not host or "arxiv.org" in host.group(1).lower() or "doi.org" in host.group(1).lower():
-            continue
         # what introduces this URL: the text since the previous URL or sentence
         before = text[max(previous, m.start() - 160) : m.start()]
         before = re.split(r"(?<=[.!?。！？])\s+", before)[-1]
         previous = m.end()
+        url = _clean_url(m.group(0))
+        host = re.match(r"https?://([^/:?#]+)", url, re.I)
+        if not host or "arxiv.org" in host.group(1).lower() or "doi.org" in host.group(1).lower():
+            continue
         if _CODE_HOSTS.match(host.group(1)) or _CODE_CONTEXT.search(before):
             found.append(url)
     return found
@@ -300,6 +349,14 @@ def _dedupe_urls(urls: list[str]) -> list[str]:
             seen.add(key)
             out.append(url)
     return out
+
+
+def _id_in_text(text: str) -> tuple[str, int | None] | None:
+    found = parse_arxiv_id(text)
+    if found:
+        return found
+    m = _ID_IN_TEXT.search(text)
+    return (_norm_id(m.group(1)), int(m.group(2)) if m.group(2) else None) if m else None
 
 
 def _basename(path: str) -> str:
@@ -318,7 +375,7 @@ class _Start:
 
 def _heading_text(line: str) -> str | None:
     m = _HEADING.match(line)
-    return m.group(2) if m else None
+    return _INLINE_ANCHOR.sub("", m.group(2)).strip() if m else None
 
 
 def _fields_follow(lines: list[str], i: int, window: int = 8) -> bool:
@@ -354,23 +411,24 @@ def _find_starts(lines: list[str]) -> list[_Start]:
             ident = anchor.group(1)
             nxt = next((j for j in range(i + 1, min(i + 4, len(lines))) if not _is_blank(lines[j])), None)
             heading = nxt if nxt is not None and _HEADING.match(lines[nxt]) else None
-            if parse_arxiv_id(ident) or heading is not None or _fields_follow(lines, i):
+            if parse_arxiv_id(ident) or _fields_follow(lines, heading if heading is not None else i):
                 starts.append(_Start(i, ident, heading))
                 skip_heading = heading
                 in_analysis = False
             continue
         text = _heading_text(line)
         if text is not None:
-            link = _WHOLE_LINK.match(_PAPER_N.sub("", text))
+            link = _WHOLE_LINK.match(_NUMBER_PREFIX.sub("", _PAPER_N.sub("", text)))
             arxiv_link = bool(link and _ARXIV_URL.match(link.group(2)))
             if len(_HEADING.match(line).group(1)) == 1 and not arxiv_link:
                 ok = False  # the digest's own title
             elif in_analysis:
                 ok = _heading_is_paperish(text) and _fields_follow(lines, i)
             else:
-                ok = arxiv_link or _fields_follow(lines, i)
+                ok = _fields_follow(lines, i)
             if ok:
-                starts.append(_Start(i, None, i))
+                inline = _INLINE_ANCHOR.search(line)  # "## <a id='ID'></a>[Title](...)"
+                starts.append(_Start(i, inline.group(1) if inline else None, i))
                 in_analysis = False
             continue
         lab = _label_of(line)
@@ -446,7 +504,11 @@ def _parse_header(lines: list[str], end: int, path: str, problems: list[Problem]
 
     if title_date and time_date and title_date != time_date:
         problems.append(
-            Problem(path, title_line + 1, f"title date {title_date} differs from the time line ({time_date}, line {time_line + 1}); using the title")
+            Problem(
+                path,
+                title_line + 1,
+                f"title date {title_date} differs from the time line ({time_date}, line {time_line + 1}); using the title",
+            )
         )
     return title_date or time_date, summary, toc, toc_start
 
@@ -460,7 +522,6 @@ class _Section:
     line: int  # 0-based index of the label line
     first: str  # rest of the label line
     body: list[str] = field(default_factory=list)
-    body_start: int = 0
 
     def lines(self) -> list[str]:
         return ([self.first] if self.first.strip() else []) + self.body
@@ -476,6 +537,7 @@ class _Block:
         self.sections: dict[str, _Section] = {}
         self.title: str | None = None
         self.title_url: str | None = None
+        self._reported_links = False
 
     def problem(self, index: int, message: str) -> None:
         self.problems.append(Problem(self.path, index + 1, message))
@@ -521,18 +583,18 @@ class _Block:
                     current.body.append(line)  # an unknown bold label inside text is text
                     j += 1
                     continue
+                gap = False
                 if canon is None:
                     self.problem(j, f"unknown field {raw!r} ignored")
-                    current = _Section("_ignored", j, rest)
+                    current = _Section("_ignored", j, rest)  # read like a one-line field, then dropped
                     j += 1
                     continue
                 if canon in self.sections:
                     self.problem(j, f"field {raw!r} appears again (first at line {self.sections[canon].line + 1}); the repeat is ignored")
                     current = _Section("_ignored", j, rest)
                 else:
-                    current = _Section(canon, j, rest, body_start=j + 1)
+                    current = _Section(canon, j, rest)
                     self.sections[canon] = current
-                gap = False
                 if canon == "analysis":
                     ends = []
                     for name in _ENDS_ANALYSIS:
@@ -547,13 +609,8 @@ class _Block:
             if current is None:
                 if not _is_blank(line) and not _RULE.match(line):
                     stray.append(j)
-            elif current.name in _MULTILINE or current.name == "_ignored":
-                if current.name == "_ignored" and not current.body and _is_blank(line):
-                    gap = True
-                if current.name == "_ignored" and gap and not _is_blank(line) and not _RULE.match(line):
-                    stray.append(j)
-                else:
-                    current.body.append(line)
+            elif current.name in _MULTILINE:
+                current.body.append(line)
             else:  # a one-line field: continuation lines until a blank line
                 if _is_blank(line):
                     gap = True
@@ -573,52 +630,34 @@ class _Block:
 
     # -- the record --
 
-    def identify(self) -> tuple[str, int, dict[str, str]] | None:
-        """(id, version, links) from anchor, title link, arXiv ID field and Links."""
+    def identify(self) -> tuple[str, int | None] | None:
+        """(id, version or None) from the title link, anchor, arXiv ID field, Links or heading.
+
+        The first source found gives the id; the others are checked against it."""
         candidates: list[tuple[str, tuple[str, int | None], int]] = []
         if self.title_url and parse_arxiv_id(self.title_url):
             candidates.append(("title link", parse_arxiv_id(self.title_url), self.start.heading))
         if self.start.anchor and parse_arxiv_id(self.start.anchor):
             candidates.append(("anchor", parse_arxiv_id(self.start.anchor), self.start.line))
-        ident_field = self.text("arxiv_id")
-        if ident_field:
-            found = parse_arxiv_id(ident_field) or (
-                (lambda m: (_norm_id(m.group(1)), int(m.group(2)) if m.group(2) else None))(_ID_IN_TEXT.search(ident_field))
-                if _ID_IN_TEXT.search(ident_field)
-                else None
-            )
-            if found:
-                candidates.append(("arXiv ID field", found, self.sections["arxiv_id"].line))
-        links: dict[str, str] = {}
+        found = _id_in_text(self.text("arxiv_id") or "")
+        if found:
+            candidates.append(("arXiv ID field", found, self.sections["arxiv_id"].line))
         for label, url, _ in self.links_section():
-            kind = label.strip().lower()
             parsed = parse_arxiv_id(url)
-            if not parsed:
-                continue
-            m = _ARXIV_URL.search(url)
-            slot = "pdf" if m and m.group(1).lower() == "pdf" else "abs"
-            if kind in ("pdf",) or slot == "pdf":
-                links.setdefault("pdf", url)
-            else:
-                links.setdefault("abs", url)
-            candidates.append((f"{label} link", parsed, self.sections["links"].line))
-        if self.start.heading is not None and not candidates:
-            m = _ID_IN_TEXT.search(_heading_text(self.all[self.start.heading]) or "")
-            if m:
-                candidates.append(("heading", (_norm_id(m.group(1)), int(m.group(2)) if m.group(2) else None), self.start.heading))
+            if parsed:
+                candidates.append((f"{label} link", parsed, self.sections["links"].line))
+        if not candidates and self.start.heading is not None:
+            found = _id_in_text(_heading_text(self.all[self.start.heading]) or "")
+            if found:
+                candidates.append(("heading", found, self.start.heading))
         if not candidates:
             return None
-        ident = candidates[0][1][0]
+        first, (ident, _), _ = candidates[0]
         for where, (other, _), index in candidates[1:]:
             if other != ident:
-                self.problem(index, f"{where} names arXiv id {other}, but the {candidates[0][0]} says {ident}; using {ident}")
+                self.problem(index, f"{where} names arXiv id {other}, but the {first} says {ident}; using {ident}")
         version = next((v for _, (i, v), _ in candidates if i == ident and v), None)
-        suffix = f"v{version}" if version else ""
-        links = {
-            "abs": links["abs"] if "abs" in links and parse_arxiv_id(links["abs"])[0] == ident else f"https://arxiv.org/abs/{ident}{suffix}",
-            "pdf": links["pdf"] if "pdf" in links and parse_arxiv_id(links["pdf"])[0] == ident else f"https://arxiv.org/pdf/{ident}{suffix}",
-        }
-        return ident, version or 1, links
+        return ident, version
 
     def links_section(self) -> list[tuple[str, str, int]]:
         sec = self.sections.get("links")
@@ -632,6 +671,9 @@ class _Block:
                 bare = re.match(r"^\s*(?:[-*+]\s+)?([^:：\s][^:：]{0,30})[:：]\s*(https?://\S+)\s*$", line)
                 if bare:
                     out.append((bare.group(1).strip(), _clean_url(bare.group(2)), offset))
+                elif not _is_blank(line) and not _RULE.match(line) and not self._reported_links:
+                    self._reported_links = True
+                    self.problem(sec.line, f"unreadable line in Links ignored: {_collapse(line)[:80]!r}")
         return out
 
     def code_links(self, abstract: str) -> list[str]:
@@ -674,11 +716,15 @@ class _Block:
         return [i for i in items if i]
 
 
-def _parse_block(lines, start: _Start, end: int, path: str, source: str, problems: list[Problem], truncated: bool) -> dict | None:
-    block = _Block(lines, start, end, path, problems)
-    body_start = block.read_heading()
-    block.read_sections(body_start, end)
-    where = start.line
+def _read_block(lines: list[str], start: _Start, end: int, path: str) -> _Block:
+    block = _Block(lines, start, end, path, [])
+    block.read_sections(block.read_heading(), end)
+    return block
+
+
+def _record(block: _Block, source: str, truncated: bool) -> dict | None:
+    """The paper record of a block read by :func:`_read_block`, or None when it has no id or title."""
+    where = block.start.line
     if not block.title and block.text("title"):
         block.title = block.text("title")
     title = _plain(block.title or "")
@@ -686,7 +732,9 @@ def _parse_block(lines, start: _Start, end: int, path: str, source: str, problem
     if ident is None:
         block.problem(where, "paper block has no arXiv id (no anchor, arXiv title link, arXiv ID field or arXiv link); skipped")
         return None
-    paper_id, version, links = ident
+    paper_id, version = ident
+    suffix = f"v{version}" if version else ""  # no version given: link the latest
+    links = {"abs": f"https://arxiv.org/abs/{paper_id}{suffix}", "pdf": f"https://arxiv.org/pdf/{paper_id}{suffix}"}
     if not title:
         block.problem(where, f"paper block {paper_id} has no title; skipped")
         return None
@@ -696,10 +744,14 @@ def _parse_block(lines, start: _Start, end: int, path: str, source: str, problem
     if not abstract:
         block.problem(where, f"paper {paper_id} has no abstract" + (" (empty Abstract field)" if abstract_text is not None else ""))
 
-    authors = _split_list(block.text("authors") or "", r"\s*[,;，；、]\s*|\s+and\s+|\s*&\s*")
+    authors = _split_list(block.text("authors") or "", r"\s*[,;，；、]\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
     if not authors:
         block.problem(where, f"paper {paper_id} has no authors")
-    categories = _split_list(block.text("categories") or "", r"[\s,;，；、]+")
+    categories, odd = [], []
+    for token in _split_list(re.sub(r"\([^)]*\)", " ", block.text("categories") or ""), r"[\s,;，；、]+"):
+        (categories if _CATEGORY.match(token) else odd).append(token)
+    if odd:
+        block.problem(block.sections["categories"].line, f"not arXiv categories, ignored: {', '.join(odd)}")
     if not categories:
         block.problem(where, f"paper {paper_id} has no categories")
 
@@ -717,9 +769,7 @@ def _parse_block(lines, start: _Start, end: int, path: str, source: str, problem
     sec = block.sections.get("analysis")
     body_lines = _strip_rules(sec.lines()) if sec else []
     body = "\n".join(line.rstrip() for line in body_lines).strip("\n") or None
-    cut_inside = truncated and sec is not None and all(
-        s.line <= sec.line for s in block.sections.values()
-    )
+    cut_inside = truncated and sec is not None and all(s.line <= sec.line for s in block.sections.values())
     status, reason = "done", None
     if body is None:
         status = "pending"
@@ -733,11 +783,11 @@ def _parse_block(lines, start: _Start, end: int, path: str, source: str, problem
             body = None
         elif cut_inside:
             status, reason = "pending", "imported analysis is incomplete: the digest file ends inside it"
-    tldr_text = block.text("tldr")
+    tldr = _paragraphs(block.sections["tldr"].lines()) if "tldr" in block.sections else ""
 
     return {
         "id": paper_id,
-        "version": version,
+        "version": version or 1,
         "title": title,
         "authors": authors,
         "published": published,
@@ -754,7 +804,7 @@ def _parse_block(lines, start: _Start, end: int, path: str, source: str, problem
         "analysis": {
             "status": status,
             "provenance": "imported",
-            "tldr": _paragraphs(block.sections["tldr"].lines()) or None if tldr_text is not None else None,
+            "tldr": tldr or None,
             "key_findings": block.key_findings(),
             "body": body,
             "reason": reason,
@@ -781,8 +831,7 @@ def parse_digest(text: str, path: str = "<digest>") -> LegacyDigest:
     digest_date, summary, toc, toc_line = _parse_header(lines, header_end, path, problems)
     if digest_date is None:
         raise NotADigest(
-            f"{path}: not a legacy arXiv digest: no date "
-            "(no '# ... - YYYY-MM-DD' title and no 'time: YYYYMMDD' line before the papers)"
+            f"{path}: not a legacy arXiv digest: no date (no '# ... - YYYY-MM-DD' title and no 'time: YYYYMMDD' line before the papers)"
         )
     if not starts:
         raise NotADigest(
@@ -791,59 +840,59 @@ def parse_digest(text: str, path: str = "<digest>") -> LegacyDigest:
             "no heading followed by **Authors:**)"
         )
 
-    source = f"legacy digest {_basename(path)}"
-    # A file cut in the middle: the last block lacks a section that every other
-    # block has, or the file stops mid-line inside a text section (not in Links,
-    # not on the closing rule).
-    last_line = next((ln for ln in reversed(lines) if not _is_blank(ln)), "")
-    truncated = False
-    if text.rstrip(" \t") and not text.rstrip(" \t").endswith(("\n", "\r")) and not _RULE.match(last_line):
-        last_section = max(_sections_of(lines, starts[-1], len(lines), path).values(), key=lambda sec: sec.line, default=None)
-        truncated = last_section is None or last_section.name != "links"
-
-    papers: list[dict] = []
-    seen: dict[str, int] = {}
-    bounds = [(s, starts[k + 1].line if k + 1 < len(starts) else len(lines)) for k, s in enumerate(starts)]
-    closings: list[str] = []  # the last section of each block read
-    for k, (start, end) in enumerate(bounds):
-        is_last = k == len(bounds) - 1
-        if is_last and not truncated and closings:
-            # every other block closes with the same section, and this one lacks it
-            if len(set(closings)) == 1 and closings[0] not in _sections_of(lines, start, end, path):
-                truncated = True
-        block_problems: list[Problem] = []
-        record = _parse_block(lines, start, end, path, source, block_problems, truncated and is_last)
-        problems.extend(block_problems)
-        if record is None:
-            continue
-        sections = _sections_of(lines, start, end, path)
-        if sections:
-            closings.append(max(sections, key=lambda name: sections[name].line))
-        if record["id"] in seen:
-            problems.append(Problem(path, start.line + 1, f"paper {record['id']} appears again (first at line {seen[record['id']]}); the repeat is skipped"))
-            continue
-        seen[record["id"]] = start.line + 1
-        papers.append(record)
+    ends = [s.line for s in starts[1:]] + [len(lines)]
+    blocks = [_read_block(lines, start, end, path) for start, end in zip(starts, ends, strict=True)]
+    truncated = _looks_cut(text, lines, blocks)
     if truncated:
         problems.append(Problem(path, len(lines), "the file seems cut in the middle: the last paper block is incomplete"))
 
+    source = f"legacy digest {_basename(path)}"
+    papers: list[dict] = []
+    seen: dict[str, int] = {}
+    for k, block in enumerate(blocks):
+        record = _record(block, source, truncated and k == len(blocks) - 1)
+        problems.extend(block.problems)
+        if record is None:
+            continue
+        if record["id"] in seen:
+            first = seen[record["id"]]
+            problems.append(
+                Problem(path, block.start.line + 1, f"paper {record['id']} appears again (first at line {first}); the repeat is skipped")
+            )
+            continue
+        seen[record["id"]] = block.start.line + 1
+        papers.append(record)
+
     toc_ids = [t for t, _ in toc]
     if toc:
-        paper_ids = [p["id"] for p in papers]
-        missing = [(t, j) for t, j in toc if t not in seen]
-        for t, j in missing:
-            problems.append(Problem(path, j + 1, f"table of contents entry {t} has no paper block"))
-        unlisted = [p for p in paper_ids if p not in toc_ids]
-        for p in unlisted:
-            problems.append(Problem(path, seen[p], f"paper {p} is not in the table of contents"))
-        listed_order = [t for t in toc_ids if t in seen]
-        if not missing and not unlisted and listed_order != [p for p in paper_ids if p in toc_ids]:
+        for t, j in toc:
+            if t not in seen:
+                problems.append(Problem(path, j + 1, f"table of contents entry {t} has no paper block"))
+        for p in papers:
+            if p["id"] not in toc_ids:
+                problems.append(Problem(path, seen[p["id"]], f"paper {p['id']} is not in the table of contents"))
+        listed = [t for t in toc_ids if t in seen]
+        if listed != [p["id"] for p in papers if p["id"] in toc_ids]:
             problems.append(Problem(path, toc_line + 1, "the table of contents lists the papers in another order than the paper blocks"))
 
+    problems.sort(key=lambda p: p.line)
     return LegacyDigest(date=digest_date, summary=summary, papers=papers, problems=problems, toc=toc_ids)
 
 
-def _sections_of(lines: list[str], start: _Start, end: int, path: str) -> dict[str, _Section]:
-    probe = _Block(lines, start, end, path, [])
-    probe.read_sections(probe.read_heading(), end)
-    return probe.sections
+def _looks_cut(text: str, lines: list[str], blocks: list[_Block]) -> bool:
+    """Whether the file seems cut in the middle of its last paper block: every
+    other block closes with the same section and the last one lacks it, or the
+    file stops mid-line (no final newline) anywhere but in Links or on a rule."""
+
+    def closing(block: _Block) -> str | None:
+        return max(block.sections, key=lambda name: block.sections[name].line) if block.sections else None
+
+    last = blocks[-1]
+    others = {closing(b) for b in blocks[:-1] if b.sections}
+    if len(others) == 1 and next(iter(others)) not in last.sections:
+        return True
+    body = text.rstrip(" \t")
+    last_line = next((ln for ln in reversed(lines) if not _is_blank(ln)), "")
+    if body and not body.endswith(("\n", "\r")) and not _RULE.match(last_line):
+        return closing(last) != "links"
+    return False

@@ -10,11 +10,14 @@ from mkdocs.plugins import get_plugin_logger
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
+from . import llm
 from .analysis import analyze_offline, offline_summary
 from .announce import Announcement
 from .config import DigestConfig
 from .source import ArxivSource, FetchError
+from .llm import Usage
 from .store import Record, Store
 
 log = get_plugin_logger(__name__)
@@ -34,14 +37,30 @@ class Report:
     files_written: int = 0
     requests: int = 0
     failures: list[str] = field(default_factory=list)
+    analyzed: int = 0
+    pending: dict[str, str] = field(default_factory=dict)
+    summaries: int = 0
+    usage: Usage = field(default_factory=Usage)
+    prices: tuple[float, float] = (0.0, 0.0)
 
     def lines(self) -> list[str]:
-        out = [f"days fetched: {len(self.days_fetched)} ({', '.join(self.days_fetched) or '-'}); "
-               f"new papers: {self.papers_new}; files written: {self.files_written}; arXiv requests: {self.requests}"]
+        out = []
+        if self.days_fetched or self.days_empty or self.requests:
+            out.append(f"days fetched: {len(self.days_fetched)} ({', '.join(self.days_fetched) or '-'}); "
+                       f"new papers: {self.papers_new}; arXiv requests: {self.requests}")
         if self.days_empty:
             out.append(f"no papers announced (not published, retried next run): {', '.join(self.days_empty)}")
+        if self.analyzed or self.pending or self.usage.requests:
+            line = (f"analyses done: {self.analyzed}; pending: {len(self.pending)}; day summaries: {self.summaries}; "
+                    f"LLM requests: {self.usage.requests}; tokens in/out: {self.usage.prompt_tokens}/"
+                    f"{self.usage.completion_tokens}")
+            if any(self.prices):
+                cost = (self.usage.prompt_tokens * self.prices[0] + self.usage.completion_tokens * self.prices[1]) / 1e6
+                line += f"; cost: {cost:.4f}"
+            out.append(line)
+        out += [f"pending {pid}: {reason}" for pid, reason in sorted(self.pending.items())]
         out += [f"failed: {f}" for f in self.failures]
-        return out
+        return out or ["nothing to do"]
 
 
 def merge_paper(old: Record | None, new: Record) -> Record:
@@ -111,3 +130,106 @@ def update(store: Store, config: DigestConfig, announcements: Iterable[Announcem
                 continue
             store_day(store, config, ann, fetched.papers, len(fetched.papers), report)
     return report
+
+
+def needs_analysis(paper: Record, analyzer: llm.Analyzer, force: bool) -> bool:
+    """The cache rule: done work is redone only when asked (``--force``) or, with ``reanalyze: stale``,
+    when the prompt, model or paper version changed."""
+    analysis = paper.get("analysis") or {}
+    if force or analysis.get("status") != "done" or analysis.get("provenance") == "offline":
+        return True
+    if analysis.get("provenance") == "llm" and analyzer.llm.reanalyze == "stale":
+        return (analysis.get("prompt_hash") != analyzer.prompt_hash()
+                or analysis.get("paper_version") != paper.get("version"))
+    return False
+
+
+def apply_outcome(store: Store, outcome: llm.Outcome, config: DigestConfig, report: Report) -> None:
+    """Write one paper's result as soon as it is finished; done work is never replaced by a failure."""
+    paper = store.paper(outcome.paper_id)
+    if paper is None:
+        return
+    old = paper.get("analysis") or {}
+    report.usage.add(outcome.usage)
+    if outcome.analysis is None:
+        report.pending[outcome.paper_id] = outcome.reason or "unknown"
+        if old.get("status") == "done" and old.get("provenance") != "offline":
+            return  # keep the good analysis we had
+        paper["analysis"] = {"status": "pending", "provenance": "llm", "reason": outcome.reason,
+                             "attempted": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
+    else:
+        if old.get("status") == "done" and old.get("provenance") not in (None, "offline"):
+            # Imported or earlier analyses are kept, never thrown away silently.
+            paper["previous_analyses"] = [*paper.get("previous_analyses", []), old][-3:]
+        paper["analysis"] = outcome.analysis
+        categories = [c for c in paper.get("categories", []) if c not in outcome.tags]
+        paper["tags"] = (outcome.tags or []) + categories
+        report.analyzed += 1
+    store.save_paper(paper)
+
+
+def analyze(store: Store, config: DigestConfig, dates: list[str] | None = None, ids: list[str] | None = None,
+            force: bool = False, analyzer: llm.Analyzer | None = None,
+            progress: Callable[[int, int], None] | None = None) -> Report:
+    """Analyze the papers of ``dates`` (default: every stored day) or ``ids`` with the LLM, then the day summaries."""
+    report = Report(prices=(config.llm.price_input, config.llm.price_output))
+    analyzer = analyzer or llm.Analyzer(config, full_text=full_text_reader(config))
+    with store.lock():
+        days = [d for d in store.days() if not dates or d["date"] in dates]
+        wanted = ids or list(dict.fromkeys(pid for d in days for pid in d.get("papers", [])))
+        papers = [p for p in (store.paper(pid) for pid in wanted) if p is not None]
+        todo = [p for p in papers if needs_analysis(p, analyzer, force)]
+        finished = 0
+
+        def on_done(outcome: llm.Outcome) -> None:
+            nonlocal finished
+            apply_outcome(store, outcome, config, report)
+            finished += 1
+            if progress:
+                progress(finished, len(todo))
+
+        analyzer.run(todo, on_done)
+        for day in days:
+            summarize_day(store, config, analyzer, day, force, report)
+    return report
+
+
+def summarize_day(store: Store, config: DigestConfig, analyzer: llm.Analyzer, day: Record, force: bool,
+                  report: Report) -> None:
+    papers = [p for p in (store.paper(pid) for pid in day.get("papers", [])) if p is not None]
+    summary = day.get("summary") or {}
+    current = (summary.get("provenance") == "llm" and summary.get("papers") == day.get("papers")
+               and (analyzer.llm.reanalyze == "never" or summary.get("prompt_hash") == analyzer.summary_hash()))
+    if not papers or (current and not force) or summary.get("provenance") == "imported" and not force:
+        return
+    usage = Usage()
+    try:
+        new = analyzer.summary(day["date"], papers, usage)
+    except llm.Invalid as error:
+        report.pending[f"summary {day['date']}"] = str(error)
+        day = {**day, "summary_pending": str(error)}
+    else:
+        day = {k: v for k, v in day.items() if k != "summary_pending"}
+        day["summary"] = new
+        report.summaries += 1
+    report.usage.add(usage)
+    store.save_day(day)
+
+
+def full_text_reader(config: DigestConfig) -> Callable[[Record], tuple[str, str] | None] | None:
+    """Full text (source, trimmed text) of a paper, or None to fall back to the abstract."""
+    if not config.llm.full_text:
+        return None
+    from . import fulltext
+
+    def read(paper: Record) -> tuple[str, str] | None:
+        try:
+            got = fulltext.fetch_full_text(paper["id"], paper.get("version", 1), config.arxiv.html_url,
+                                           config.arxiv.pdf_url, config.arxiv.timeout)
+        except fulltext.FullTextError as error:
+            log.info("%s: no full text (%s); analyzing the abstract", paper["id"], error)
+            return None
+        trimmed = fulltext.trim(got.sections, config.llm.full_text_max_tokens)
+        return got.source, fulltext.FullText(got.source, trimmed).text()
+
+    return read

@@ -12,7 +12,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 
-from . import announce, pipeline
+from . import announce, llm, pipeline
 from .config import DigestConfig
 from .site import ARCHIVE_URI, TAGS_URI, Site
 from .store import Store, StoreError, write_atomic
@@ -93,6 +93,28 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             log.info(line)
         for failure in report.failures:
             self._failure(f"{failure}; building from the store")
+        self._analyze([a.digest_date.isoformat() for a in announcements])
+
+    def _analyze(self, dates: list[str]) -> None:
+        """Analyze the recent days' papers with the LLM when one is configured."""
+        if not llm.enabled(self.config.llm):
+            log.info("no LLM configured (llm.base_url or $%s); pages use the offline extractive analyzer",
+                     self.config.llm.api_key_env)
+            return
+
+        def progress(done: int, total: int) -> None:
+            if done % 5 == 0 or done == total:
+                log.info("analyzed %d of %d papers", done, total)
+
+        try:
+            report = pipeline.analyze(self.store, self.config, dates=dates, progress=progress)
+        except StoreError as error:
+            self._failure(str(error))
+            return
+        for line in report.lines():
+            log.info(line)
+        for paper_id, reason in report.pending.items():
+            self._failure(f"analysis of {paper_id} is pending: {reason}")
 
     def _failure(self, message: str) -> None:
         if self.config.on_failure == "abort":

@@ -49,8 +49,8 @@ _DOC_EN = r"(?:paper|article|text|content|manuscript|abstract|pdf|document|link|
 _REQUEST = [
     # 请提供论文的文本内容 / 请提供您希望我分析的论文 / 请您上传PDF / 请把论文发给我
     re.compile(r"请(?:您)?(?:先)?(?:提供|上传|粘贴|发送|发给我|给出|分享|贴出|附上|把)[^。！？!?\n]{0,24}?" + _DOC),
-    # 您(还)?没有提供论文 / 未提供论文内容 / 您尚未提供
-    re.compile(r"(?:您|你)?(?:还|尚)?(?:没有|未|并未|尚未)(?:能)?(?:提供|给出|上传|附上)[^。！？!?\n]{0,12}?" + _DOC),
+    # 您还没有提供论文 / 您尚未提供全文 ("摘要未提供实验细节" is ordinary analysis)
+    re.compile(r"(?:您|你)(?:还|尚|并)?(?:没有|未|尚未)(?:能)?(?:提供|给出|上传|附上)[^。！？!?\n]{0,12}?" + _DOC),
     # 在您提供论文之后 / 收到论文后 / 一旦您提供
     re.compile(r"(?:一旦|待|等)(?:您|你)(?:提供|上传|发送)|收到(?:您的)?(?:论文|全文|内容)(?:后|之后)"),
     re.compile(
@@ -59,7 +59,9 @@ _REQUEST = [
     ),
     re.compile(r"\b(?:could|can|would)\s+you\s+(?:please\s+)?(?:provide|share|paste|upload|send)\b[^.!?\n]{0,40}?\b" + _DOC_EN, re.I),
     re.compile(r"\b(?:once|after|when)\s+you\s+(?:provide|share|paste|upload|send)\b", re.I),
-    re.compile(r"\byou\s+(?:have\s+not|haven't|did\s+not|didn't)\s+(?:provided|provide|shared|share|attached|attach|included|include)\b", re.I),
+    re.compile(
+        r"\byou\s+(?:have\s+not|haven't|did\s+not|didn't)\s+(?:provided|provide|shared|share|attached|attach|included|include)\b", re.I
+    ),
     re.compile(r"\bno\s+(?:paper|text|content|abstract)\s+(?:was|has\s+been)\s+provided\b", re.I),
 ]
 
@@ -83,7 +85,8 @@ _REFUSAL = [
 # keeps Markdown links such as "[Your model](url)" out.
 _PLACEHOLDER_ANYWHERE = [
     re.compile(r"[\[【(（<]\s*(?:在此处?|此处|这里)(?:插入|填写|填入|添加|补充)[^\]】)）>\n]{0,60}[\]】)）>](?!\()"),
-    re.compile(r"[\[【(（<]\s*(?:插入|填写|填入|待填写|待补充)[^\]】)）>\n]{0,60}[\]】)）>](?!\()"),
+    # bare "插入/填写" only in square brackets: "（插入到任意网络中）" is ordinary text
+    re.compile(r"[\[【<]\s*(?:插入|填写|填入|待填写|待补充)[^\]】>\n]{0,60}[\]】>](?!\()"),
     re.compile(r"\[\s*(?:insert|fill\s+in|placeholder|your\s+(?:text|analysis|content|summary|name))\b[^\]\n]{0,60}\](?!\()", re.I),
     re.compile(r"<\s*(?:insert|placeholder)\b[^>\n]{0,60}>", re.I),
     re.compile(r"\blorem\s+ipsum\b", re.I),
