@@ -94,6 +94,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 1 if report.failures or report.pending else 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    config, store = load(args.config_file)
+    report = pipeline.Report()
+    problems = pipeline.import_digests(store, config, args.files, report)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    pending = sum(1 for p in store.papers() if (p.get("analysis") or {}).get("status") == "pending")
+    print(f"days imported: {len(report.days_fetched)} ({', '.join(report.days_fetched) or '-'}); "
+          f"new papers: {report.papers_new}; files written: {report.files_written}; "
+          f"pending analyses in the store: {pending}; problems: {len(problems)}")
+    return 1 if any(": skipped:" in p for p in problems) else 0
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     config, store = load(args.config_file)
     days = store.days()
@@ -133,6 +146,10 @@ def parser() -> argparse.ArgumentParser:
     analyze.add_argument("--ids", nargs="+", metavar="ID", help="arXiv ids to analyze (without version)")
     analyze.add_argument("--force", action="store_true", help="analyze again even when a valid analysis exists")
     analyze.set_defaults(run=cmd_analyze)
+
+    imp = sub.add_parser("import", help="import legacy Markdown digests into the store")
+    imp.add_argument("files", nargs="+", metavar="FILE.md", help="digest files")
+    imp.set_defaults(run=cmd_import)
 
     status = sub.add_parser("status", help="days, papers and pending analyses in the store")
     status.set_defaults(run=cmd_status)

@@ -10,9 +10,10 @@ from mkdocs.plugins import get_plugin_logger
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from pathlib import Path
 
-from . import llm
+from . import announce, llm
 from .analysis import analyze_offline, offline_summary
 from .announce import Announcement
 from .config import DigestConfig
@@ -233,3 +234,54 @@ def full_text_reader(config: DigestConfig) -> Callable[[Record], tuple[str, str]
         return got.source, fulltext.FullText(got.source, trimmed).text()
 
     return read
+
+
+def import_digests(store: Store, config: DigestConfig, paths: list[str], report: Report) -> list[str]:
+    """Read legacy Markdown digests into the store; returns the problems (file:line: message).
+
+    Refusals come in as pending, real analyses as done with provenance "imported". Work
+    already in the store (fetched days, LLM analyses) is kept, so importing twice changes nothing.
+    """
+    from . import legacy
+    from .analysis import tldr
+
+    problems: list[str] = []
+    with store.lock():
+        for path in paths:
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+                digest = legacy.parse_digest(text, path)
+            except (OSError, UnicodeDecodeError, legacy.NotADigest) as error:
+                problems.append(f"{path}: skipped: {error}")
+                continue
+            problems += [str(p) for p in digest.problems]
+            ids = []
+            for record in digest.papers:
+                old = store.paper(record["id"])
+                analysis = dict(record["analysis"])
+                if analysis.get("status") == "done" and not analysis.get("tldr"):
+                    analysis["tldr"] = tldr(record.get("abstract", ""))
+                new = {**record, "analysis": analysis}
+                if old is not None:
+                    kept = old.get("analysis") or {}
+                    new = merge_paper(new, old) if kept.get("provenance") not in (None, "offline") else \
+                        {**merge_paper(old, record), "analysis": analysis}
+                new = analyze_offline(new, config.taxonomy, config.max_tags)
+                report.papers_new += old is None
+                report.files_written += store.save_paper(new)
+                ids.append(record["id"])
+            if store.day(digest.date) is None and ids:
+                ann = announce.for_digest_date(date.fromisoformat(digest.date), config.timezone,
+                                               config.arxiv.holidays)
+                day = {"date": digest.date, "papers": ids, "candidates": len(ids), "source": "imported",
+                       "source_file": Path(path).name,
+                       "categories": sorted({c for r in digest.papers for c in r.get("categories", [])}),
+                       "summary": {"provenance": "imported", "markdown": digest.summary} if digest.summary else
+                       offline_summary([store.paper(i) for i in ids], config.categories, config.language,
+                                       config.taxonomy)}
+                if ann:
+                    day["announced"] = ann.announced.isoformat()
+                    day["window"] = {"start": ann.start.isoformat(), "end": ann.end.isoformat()}
+                report.files_written += store.save_day(day)
+                report.days_fetched.append(digest.date)
+    return problems

