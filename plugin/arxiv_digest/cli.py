@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from . import announce, llm, pipeline
 from .config import DigestConfig
-from .store import Store, StoreError
+from .store import ARXIV_ID_RE, Store, StoreError
 
 
 class CommandError(Exception):
@@ -83,6 +83,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if not llm.enabled(config.llm):
         raise CommandError(f"no LLM configured: set llm.base_url or the {config.llm.api_key_env} environment variable")
     dates = [d.isoformat() for d in args.dates] or None
+    for paper_id in args.ids or []:
+        if not ARXIV_ID_RE.match(paper_id):
+            raise CommandError(f"not an arXiv id without version: {paper_id!r} (e.g. 2601.16982)")
+        if store.paper(paper_id) is None:
+            raise CommandError(f"{paper_id} is not in the store {store.root}; fetch its day first")
     with tqdm(unit="paper", disable=None) as bar:
         def progress(done: int, total: int) -> None:
             bar.total = total
@@ -117,7 +122,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         key = f"{analysis.get('status', 'missing')} ({analysis.get('provenance', '-')})"
         by_status[key] = by_status.get(key, 0) + 1
     print(f"store: {store.root}")
-    print(f"days: {len(days)}" + (f" (newest {days[0]['date']}, oldest {days[-1]['date']})" if days else ""))
+    print(f"days: {len(days)} (newest first)")
+    for day in days:
+        print(f"  {day['date']}: {len(day.get('papers', []))} papers, summary {(day.get('summary') or {}).get('provenance', '-')}"
+              + (f" (pending: {day['summary_pending']})" if day.get("summary_pending") else ""))
     print(f"papers: {len(papers)}")
     for key, count in sorted(by_status.items()):
         print(f"  analysis {key}: {count}")

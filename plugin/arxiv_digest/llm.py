@@ -278,15 +278,17 @@ class Client:
                         self.json_schema = False
                         body.pop("response_format")
                         response = call()
-        except openai.OpenAIError as error:
+        except (openai.OpenAIError, ValueError) as error:  # ValueError: a body that is not JSON
             raise Invalid(self.scrub(f"LLM request failed: {type(error).__name__}: {error}")[:300]) from None
-        if response.usage:
-            usage.prompt_tokens += response.usage.prompt_tokens or 0
-            usage.completion_tokens += response.usage.completion_tokens or 0
-        if not response.choices:
-            raise Invalid("answer has no choices")
-        choice = response.choices[0]
-        return choice.message.content or "", choice.finish_reason
+        try:
+            if response.usage:
+                usage.prompt_tokens += response.usage.prompt_tokens or 0
+                usage.completion_tokens += response.usage.completion_tokens or 0
+            choice = response.choices[0]
+            return choice.message.content or "", choice.finish_reason
+        except (AttributeError, IndexError, TypeError):
+            # The endpoint answered 200 with something that is not a chat completion (e.g. a proxy's page).
+            raise Invalid("answer is not a chat completion") from None
 
 
 # -- tasks -----------------------------------------------------------------------------

@@ -16,11 +16,13 @@ from markupsafe import Markup
 MATH_RE = re.compile(r"(\$\$.+?\$\$|\\\[.+?\\\]|\\\(.+?\\\)|(?<![\\$\w])\$(?=\S)[^$\n]{0,400}?(?<=\S)\$(?![\w$]))", re.S)
 CODE_RE = re.compile(r"(```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`)", re.S)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-SAFE_SCHEMES = ("http:", "https:", "mailto:")
-LINK_TARGET_RE = re.compile(r"(\]\(\s*<?)([^)\s>]*)")
+SAFE_SCHEMES = ("http", "https", "mailto")
+LINK_TARGET_RE = re.compile(r"(\]\(\s*<?)([^)>]*)")
 REF_DEF_RE = re.compile(r"^(\s{0,3}\[[^\]]+\]:\s*<?)(\S+)", re.M)
 AUTOLINK_RE = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
-INLINE_SPECIAL_RE = re.compile(r"([\\`*_\[\]{}<>#|!~^])")
+INLINE_SPECIAL_RE = re.compile(r"([\\`*_\[\]{}<>#|!])")
+# Text that would start a block (list, rule, heading, admonition, details) at a paragraph's start.
+BLOCK_START_RE = re.compile(r"^(\s*)([-+*=#>]|\d+(?=[.)])|\?\?\?|!!!)")
 
 
 def clean(text: str | None) -> str:
@@ -45,25 +47,45 @@ def inline(text: str | None) -> Markup:
     return Markup("".join(out))
 
 
+def _no_block_start(text: str) -> str:
+    def escape(match: re.Match[str]) -> str:
+        marker = match.group(2)
+        if marker.isdigit():
+            return match.group(1) + marker + "\\"  # "2024. x" is not a list: escape the dot
+        return match.group(1) + "".join(f"&#{ord(ch)};" for ch in marker[:1]) + marker[1:]
+
+    return BLOCK_START_RE.sub(escape, text, count=1)
+
+
 def paragraphs(text: str | None) -> Markup:
     """Plain multi-paragraph text (an abstract) as Markdown paragraphs."""
     chunks = re.split(r"\n\s*\n", clean(text).strip())
-    return Markup("\n\n".join(str(inline(" ".join(c.split()))) for c in chunks if c.strip()))
+    return Markup("\n\n".join(_no_block_start(str(inline(" ".join(c.split())))) for c in chunks if c.strip()))
 
 
 def _safe_target(match: re.Match[str]) -> str:
-    target = match.group(2)
-    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", html.unescape(target).strip())
-    if scheme and not (scheme.group(0).lower() in SAFE_SCHEMES):
+    # Browsers drop tabs and newlines inside URLs ("java\tscript:"): judge the scheme without them.
+    target = re.sub(r"[\x00-\x20\x7f]+", "", html.unescape(html.unescape(match.group(2))))
+    scheme = re.match(r"^([^/?#]*?):", target)
+    if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
         return match.group(1) + "#"
     return match.group(0)
 
 
 def _escape_prose(text: str) -> str:
     text = AUTOLINK_RE.sub(r"[\1](\1)", text)
-    text = text.replace("<", "&lt;").replace(">", "&gt;") if "<" in text or ">" in text else text
+    # No raw HTML, and no attr_list "{: onclick=... }": both would let an answer add markup or handlers.
+    text = text.replace("<", "&lt;").replace(">", "&gt;").replace("{", "&#123;").replace("}", "&#125;")
     text = LINK_TARGET_RE.sub(_safe_target, text)
     return REF_DEF_RE.sub(_safe_target, text)
+
+
+def _code(segment: str) -> str:
+    """Code as HTML we escape ourselves, so nothing depends on Markdown agreeing that it is code."""
+    fence = re.match(r"^(```|~~~)[^\n]*\n(.*?)(?:\1)?$", segment, re.S)
+    if fence:
+        return f"\n\n<pre><code>{html.escape(fence.group(2).rstrip())}</code></pre>\n\n"
+    return f"<code>{html.escape(segment.strip('`~'))}</code>"
 
 
 def _normalise_blocks(text: str) -> str:
@@ -98,7 +120,7 @@ def block(text: str | None, heading_level: int | None = 4) -> Markup:
     out = []
     for i, part in enumerate(CODE_RE.split(text)):
         if i % 2:
-            out.append(part)
+            out.append(_code(part))
             continue
         pieces = MATH_RE.split(part)
         for j, piece in enumerate(pieces):

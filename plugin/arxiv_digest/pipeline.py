@@ -177,6 +177,8 @@ def analyze(store: Store, config: DigestConfig, dates: list[str] | None = None, 
     analyzer = analyzer or llm.Analyzer(config, full_text=full_text_reader(config))
     with store.lock():
         days = [d for d in store.days() if not dates or d["date"] in dates]
+        if ids:
+            days = [d for d in days if set(ids) & set(d.get("papers", []))]
         wanted = ids or list(dict.fromkeys(pid for d in days for pid in d.get("papers", [])))
         papers = [p for p in (store.paper(pid) for pid in wanted) if p is not None]
         todo = [p for p in papers if needs_analysis(p, analyzer, force)]

@@ -22,7 +22,7 @@ log = get_plugin_logger(__name__)
 ASSETS = Path(__file__).parent / "assets"
 CSS_URI = "assets/arxiv-digest/arxiv-digest.css"
 # Extensions the generated pages use (collapsible blocks, admonitions, ids); added when a site lacks them.
-REQUIRED_EXTENSIONS = ("admonition", "pymdownx.details", "attr_list", "toc")
+REQUIRED_EXTENSIONS = ("admonition", "pymdownx.details", "attr_list", "toc", "pymdownx.arithmatex")
 
 
 class ArxivDigestPlugin(BasePlugin[DigestConfig]):
@@ -143,6 +143,9 @@ def _add_markdown_extensions(config: MkDocsConfig) -> None:
     for name in REQUIRED_EXTENSIONS:
         if name not in config.markdown_extensions:
             config.markdown_extensions.append(name)
+            if name == "pymdownx.arithmatex":
+                # Keeps math verbatim for MathJax; without it Markdown would eat backslashes inside $…$.
+                config.mdx_configs.setdefault(name, {"generic": True})
 
 
 def _prune(items: list[Any], drop: set[str]) -> list[Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from collections import Counter, defaultdict
@@ -231,6 +232,8 @@ class Site:
             return self.card(p, src_uri, number=number, anchor=anchor)
 
         body = self.env.get_template(template).render(t=self.t, rel=rel, link=link, card=card, **context)
+        # Themes print page.meta values (title, tags, description) without escaping: escape them here.
+        meta = {k: _escape_meta(v) for k, v in meta.items()}
         front = yaml.safe_dump({"render_macros": False, **meta}, allow_unicode=True, sort_keys=False)
         return f"---\n{front}---\n\n{body}"
 
@@ -276,6 +279,14 @@ class Site:
             papers = []
         inner = "\n".join(self.card(p, from_uri) for p in papers[:limit])
         return Markup(f'<div class="ad-cards">\n{inner}\n</div>\n')
+
+
+def _escape_meta(value: Any) -> Any:
+    if isinstance(value, str):
+        return html.escape(value, quote=True)
+    if isinstance(value, list):
+        return [_escape_meta(v) for v in value]
+    return value
 
 
 def _is_web(url: Any) -> bool:

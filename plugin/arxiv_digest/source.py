@@ -15,7 +15,7 @@ import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from .announce import Announcement
-from .config import ArxivConfig
+from .config import CATEGORY_RE, ArxivConfig
 from .store import Record, split_id
 
 log = get_plugin_logger(__name__)
@@ -101,6 +101,8 @@ def to_record(result: arxiv.Result) -> Record:
     if not title:
         raise ValueError(f"{paper_id}: entry has no title")
     abs_url = f"https://arxiv.org/abs/{paper_id}v{version}"
+    # Categories become tags and URLs: keep only well-formed ones.
+    categories = [c for c in dict.fromkeys(result.categories) if CATEGORY_RE.match(c)]
     return {
         "id": paper_id,
         "version": version,
@@ -108,8 +110,9 @@ def to_record(result: arxiv.Result) -> Record:
         "authors": [a.name.strip() for a in result.authors if a.name and a.name.strip()],
         "published": result.published.astimezone(timezone.utc).isoformat(),
         "updated": result.updated.astimezone(timezone.utc).isoformat(),
-        "categories": list(dict.fromkeys(result.categories)),
-        "primary_category": result.primary_category or (result.categories[0] if result.categories else ""),
+        "categories": categories,
+        "primary_category": result.primary_category if CATEGORY_RE.match(result.primary_category or "") else
+        (categories[0] if categories else ""),
         "abstract": (result.summary or "").strip(),
         "comment": (result.comment or "").strip() or None,
         "journal_ref": result.journal_ref or None,
