@@ -39,8 +39,9 @@ class Number(c.BaseConfigOption[float]):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise c.ValidationError(f"Expected a number, got {value!r}.")
         if value < self.minimum or (self.maximum is not None and value > self.maximum):
-            upper = f" and {self.maximum}" if self.maximum is not None else ""
-            raise c.ValidationError(f"Expected a number between {self.minimum}{upper}, got {value!r}.")
+            bounds = (f"between {self.minimum} and {self.maximum}" if self.maximum is not None
+                      else f"of at least {self.minimum}")
+            raise c.ValidationError(f"Expected a number {bounds}, got {value!r}.")
         return value
 
 

@@ -201,7 +201,8 @@ def summarize_day(store: Store, config: DigestConfig, analyzer: llm.Analyzer, da
                   report: Report) -> None:
     papers = [p for p in (store.paper(pid) for pid in day.get("papers", [])) if p is not None]
     summary = day.get("summary") or {}
-    current = (summary.get("provenance") == "llm" and summary.get("papers") == day.get("papers")
+    # Written from what the papers said then: redo it when a paper's TL;DR or status has changed since.
+    current = (summary.get("provenance") == "llm" and summary.get("basis") == summary_basis(papers)
                and (analyzer.llm.reanalyze == "never" or summary.get("prompt_hash") == analyzer.summary_hash()))
     if not papers or (current and not force) or summary.get("provenance") == "imported" and not force:
         return
@@ -213,10 +214,18 @@ def summarize_day(store: Store, config: DigestConfig, analyzer: llm.Analyzer, da
         day = {**day, "summary_pending": str(error)}
     else:
         day = {k: v for k, v in day.items() if k != "summary_pending"}
-        day["summary"] = new
+        day["summary"] = {**new, "basis": summary_basis(papers)}
         report.summaries += 1
     report.usage.add(usage)
     store.save_day(day)
+
+
+def summary_basis(papers: list[Record]) -> str:
+    """Fingerprint of what a day summary is written from: the papers, their status and TL;DR."""
+    import hashlib
+    import json
+    facts = [(p["id"], (p.get("analysis") or {}).get("status"), (p.get("analysis") or {}).get("tldr")) for p in papers]
+    return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 def full_text_reader(config: DigestConfig) -> Callable[[Record], tuple[str, str] | None] | None:

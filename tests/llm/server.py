@@ -9,11 +9,20 @@ Usage::
         srv.ready_seconds, srv.port, srv.log_path, srv.log_tail()
 
 Starts ``llama-server -m MODEL --alias NAME --host 127.0.0.1 --port PORT -c CTX -np N
--t 2 --jinja`` on a free loopback port, polls ``/health`` until it answers 200 (timeout
+-t THREADS --jinja`` on a free loopback port, polls ``/health`` until it answers 200 (timeout
 60 s by default), and terminates the process on exit. If the server dies or never gets
 ready, :class:`LlamaServerError` is raised with the tail of its log. The server's log goes
-to a temp file (``log_path``), deleted on exit unless ``keep_log=True``.
-Keyword-only extras: ``threads=2``, ``timeout=60.0``, ``extra_args=()``, ``keep_log=False``.
+to a temp file (``log_path``), deleted on exit unless ``keep_log=True``. The child gets
+``OMP_WAIT_POLICY=PASSIVE`` unless the environment sets it (see ``_start_once``).
+Keyword-only extras: ``threads`` (default ``$ARXIV_DIGEST_LLAMA_THREADS`` or 1),
+``timeout=60.0``, ``extra_args=()``, ``keep_log=False``.
+
+Why one thread by default (SmolLM2-135M, 100 generated tokens, 2-core machine):
+  quiet machine:      -t 1  ~90 tok/s | -t 2  23-131 tok/s (OpenMP spinning), 46-49 (PASSIVE)
+  machine under load: -t 1  46-52     | -t 2  0.5-2.5 tok/s and 8-12 s to get ready
+                                        (spinning), ~35 (PASSIVE)
+``-t 1`` is never far from the best and never collapses when other processes (pytest,
+mkdocs, a second server) share the two cores.
 """
 
 from __future__ import annotations
@@ -54,7 +63,7 @@ class LlamaServer:
         ctx: int = 4096,
         parallel: int = 2,
         *,
-        threads: int = 2,
+        threads: Optional[int] = None,
         timeout: float = 60.0,
         extra_args: Sequence[str] = (),
         keep_log: bool = False,
@@ -64,6 +73,8 @@ class LlamaServer:
         self.alias = alias
         self.ctx = ctx
         self.parallel = parallel
+        if threads is None:
+            threads = int(os.environ.get("ARXIV_DIGEST_LLAMA_THREADS", "1"))
         self.threads = threads
         self.timeout = timeout
         self.extra_args = list(extra_args)
@@ -160,8 +171,15 @@ class LlamaServer:
         self.log_path = Path(name)
         self._log_file = open(self.log_path, "wb")
         started = time.monotonic()
+        env = dict(os.environ)
+        # llama-server is built with OpenMP. If more than one thread is asked for, the default
+        # (active, spinning) wait policy stalls at every barrier on a busy 2-core machine:
+        # measured 0.5-2.5 tok/s and 8-12 s to get ready, against ~35 tok/s and 0.6 s with
+        # PASSIVE under the same load. No effect with one thread.
+        env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         self.proc = subprocess.Popen(
             self.command(),
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
