@@ -1,0 +1,536 @@
+"""Build cost of arxiv-digest next to MkDocs itself, at 1 (and 3) years of digests.
+
+Usage (from the repository root)::
+
+    python benchmarks/build.py --years 1              # 260 days × 10 papers
+    python benchmarks/build.py --years 1 --years 3    # and 780 days × 10 papers
+    python benchmarks/build.py --days 20 --runs 1     # a quick smoke run
+
+For each scale, in one run:
+
+(a) ``plugin``: ``mkdocs build`` of a site (Material, zh, search, tags, arxiv-digest with
+    ``fetch: never``) on a synthetic store (``benchmarks/synth.py``: LLM-analyzed papers);
+(b) ``baseline``: the pages the plugin generated in (a), copied verbatim from its
+    ``cache_dir/pages`` into ``docs/`` of a second site with the same theme, extensions and
+    plugins minus arxiv-digest (the plugin's CSS as ``extra_css``; the generated pages marked
+    ``not_in_nav`` as the plugin marks them). mkdocs-macros is off in both.
+    Each site is built once untimed (warm-up), then ``--runs`` times, interleaved; the
+    figures are medians. Wall time and peak RSS come from ``os.wait4`` on the child.
+(profile) one more plugin build under cProfile: the plugin's share is the cumulative time of
+    its MkDocs event handlers; the top 15 plugin functions by cumulative time are listed.
+(c) a no-op rebuild of (a) with ``fetch: auto``, ``days: 3``, ``until`` = the newest stored
+    date, ``arxiv.api_url`` and ``llm.base_url`` pointed at local counting HTTP servers:
+    every day is stored and analyzed, so both counts must be 0.
+(weight) what readers download: site size, median HTML size of generated day/paper/tag pages,
+    ``search/search_index.json`` raw and gzipped (fetched once by the search worker).
+
+Sites live under ``--work`` (default /tmp/arxiv-digest-bench); a store is regenerated only when
+its parameters or synth.py change. The machine's load average is printed with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import http.server
+import json
+import os
+import pstats
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import synth  # noqa: E402
+
+PAPERS_PER_DAY = 10
+DAYS_PER_YEAR = 260
+WORK = Path(tempfile.gettempdir()) / "arxiv-digest-bench"
+
+COMMON = """\
+site_name: arXiv digest benchmark
+site_url: https://example.github.io/bench/
+theme:
+  name: material
+  language: zh
+  features:
+    - navigation.prune
+    - navigation.top
+    - navigation.tabs
+    - search.suggest
+    - search.highlight
+    - content.code.copy
+nav:
+  - 首页: index.md
+  - 归档: archive.md
+  - 标签: tags/index.md
+markdown_extensions:
+  - admonition
+  - attr_list
+  - md_in_html
+  - pymdownx.details
+  - pymdownx.superfences
+  - pymdownx.magiclink
+  - pymdownx.arithmatex:
+      generic: true
+  - toc:
+      permalink: true
+      slugify: !!python/object/apply:pymdownx.slugs.slugify
+        kwds: { case: lower }
+extra_javascript:
+  - https://unpkg.com/mathjax@3/es5/tex-mml-chtml.js
+"""
+
+PLUGIN_SITE = COMMON + """\
+plugins:
+  - search:
+      lang: [zh, en]
+  - tags
+  - arxiv-digest:
+      categories: [cs.CV, cs.RO]
+      max_papers: 10
+      language: zh
+      timezone: Asia/Shanghai
+      data_dir: ../data
+      fetch: {fetch}
+{extra}"""
+
+BASELINE_SITE = COMMON + """\
+plugins:
+  - search:
+      lang: [zh, en]
+  - tags
+extra_css:
+  - assets/arxiv-digest/arxiv-digest.css
+not_in_nav: |
+  /digest/
+  /papers/
+  /tags/*.md
+  !/tags/index.md
+  /status.md
+"""
+
+INDEX_MD = """\
+# arXiv 视觉与机器人每日速递（基准站点）
+
+每个 arXiv 公告日，这里收录计算机视觉（cs.CV）与机器人（cs.RO）方向的新论文。
+
+[查看全部日报 →](archive.md) · [按标签浏览 →](tags/index.md)
+"""
+
+EMPTY_FEED = (b'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" '
+              b'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/"><title>arXiv Query</title>'
+              b'<opensearch:totalResults>0</opensearch:totalResults><opensearch:startIndex>0</opensearch:startIndex>'
+              b'<opensearch:itemsPerPage>0</opensearch:itemsPerPage></feed>\n')
+
+
+# -- processes -----------------------------------------------------------------------------
+
+def child_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("ARXIV_", "OPENAI_")) and k not in ("SITE_URL",)}
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    env["PYTHONDONTWRITEBYTECODE"] = "0"
+    return env
+
+
+def measure(cmd: list[str], cwd: Path, log: Path) -> dict:
+    """Run ``cmd``; wall time, peak RSS of that child (os.wait4) and the 1-minute load before it."""
+    load = os.getloadavg()[0]
+    with open(log, "wb") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=child_env(), stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    if proc.returncode:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)} in {cwd}\n{text[-3000:]}")
+    warnings = [line for line in text.splitlines() if line.startswith("WARNING")]
+    built = re.findall(r"Documentation built in ([\d.]+) seconds", text)
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024, "load": load,
+            "built": float(built[-1]) if built else float("nan"), "warnings": warnings}
+
+
+def mkdocs_build(site: Path, config: str = "mkdocs.yml", out: str = "site") -> list[str]:
+    return [sys.executable, "-m", "mkdocs", "build", "-f", str(site / config), "-d", str(site / out)]
+
+
+# -- sites -----------------------------------------------------------------------------------
+
+def prepare_store(work: Path, days: int, seed: int) -> Path:
+    data = work / "data"
+    params = {"days": days, "papers": PAPERS_PER_DAY, "seed": seed,
+              "synth": hashlib.sha256((HERE / "synth.py").read_bytes()).hexdigest()[:16]}
+    marker = data / ".synth.json"
+    if marker.is_file() and json.loads(marker.read_text()) == params:
+        return data
+    print(f"  synthesizing {days} days × {PAPERS_PER_DAY} papers into {data} …", flush=True)
+    totals = synth.synthesize(data, days, PAPERS_PER_DAY, seed)
+    marker.write_text(json.dumps(params))
+    print(f"  {totals['papers']} papers, {totals['bytes'] / 1e6:.0f} MB", flush=True)
+    return data
+
+
+def write_plugin_site(site: Path, config: str = "mkdocs.yml", fetch: str = "never", extra: str = "") -> None:
+    (site / "docs").mkdir(parents=True, exist_ok=True)
+    (site / "docs" / "index.md").write_text(INDEX_MD, encoding="utf-8")
+    (site / config).write_text(PLUGIN_SITE.replace("{fetch}", fetch).replace("{extra}", extra), encoding="utf-8")
+
+
+def write_baseline_site(plugin_site: Path, site: Path) -> int:
+    """docs/ = the plugin's generated pages as written in (a) + index.md + the plugin's CSS."""
+    import arxiv_digest.plugin as plugin_module
+
+    pages = plugin_site / ".cache" / "arxiv-digest" / "pages"
+    docs = site / "docs"
+    if docs.exists():
+        shutil.rmtree(docs)
+    shutil.copytree(pages, docs)
+    count = sum(1 for _ in docs.rglob("*.md"))
+    (docs / "index.md").write_text(INDEX_MD, encoding="utf-8")
+    css = docs / plugin_module.CSS_URI
+    css.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(plugin_module.ASSETS / "arxiv-digest.css", css)
+    (site / "mkdocs.yml").write_text(BASELINE_SITE, encoding="utf-8")
+    return count
+
+
+# -- profile ---------------------------------------------------------------------------------
+
+def profile(site: Path, logs: Path) -> dict:
+    prof = logs / "plugin.prof"
+    cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "mkdocs", "build", "-f",
+           str(site / "mkdocs.yml"), "-d", str(site / "site-profile")]
+    measure(cmd, site, logs / "profile.log")
+    stats = pstats.Stats(str(prof))
+    raw = stats.stats  # type: ignore[attr-defined]
+
+    def mine(key: tuple) -> bool:
+        return "/arxiv_digest/" in key[0].replace(os.sep, "/")
+
+    total = max(stats.total_tt, 1e-9)  # type: ignore[attr-defined]
+    # The plugin's share: time inside its MkDocs event handlers (called from mkdocs/plugins.py).
+    events = 0.0
+    entered = 0.0
+    for key, (_, _, _, _, callers) in raw.items():
+        if not mine(key):
+            continue
+        for caller, values in callers.items():
+            if caller[0].replace(os.sep, "/").endswith("mkdocs/plugins.py"):
+                events += values[3]
+            if not mine(caller):
+                entered += values[3]
+    # Importing the plugin (MkDocs loads it before the build): its package and plugin module, with what they import.
+    imports = sum(v[3] for k, v in raw.items() if mine(k) and k[2] == "<module>"
+                  and k[0].replace(os.sep, "/").endswith(("arxiv_digest/__init__.py", "arxiv_digest/plugin.py")))
+    top = sorted(((k, v) for k, v in raw.items() if mine(k)), key=lambda kv: -kv[1][3])[:15]
+    rows = []
+    for (path, line, name), (cc, nc, tt, ct, _) in top:
+        short = path.replace(os.sep, "/").split("/arxiv_digest/", 1)[1]
+        rows.append({"function": f"{short}:{line}({name})", "calls": nc, "tottime": tt, "cumtime": ct})
+    others = sorted(((k, v) for k, v in raw.items()), key=lambda kv: -kv[1][2])[:12]
+    hot = [{"function": f"{Path(p).name}:{ln}({n})", "calls": v[1], "tottime": v[2], "cumtime": v[3]}
+           for (p, ln, n), v in others]
+    return {"total": total, "events": events, "imports": imports, "entered": entered, "top": rows, "hot": hot}
+
+
+# -- no-op rebuild ---------------------------------------------------------------------------
+
+class Counter(http.server.BaseHTTPRequestHandler):
+    hits: list[str]
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "application/atom+xml"
+
+    def _answer(self) -> None:
+        self.hits.append(f"{self.command} {self.path}")
+        length = int(self.headers.get("content-length") or 0)
+        if length:
+            self.rfile.read(length)
+        self.send_response(self.status)
+        self.send_header("content-type", self.content_type)
+        self.send_header("content-length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def counting_server(body: bytes, status: int, content_type: str) -> tuple[http.server.ThreadingHTTPServer, list[str]]:
+    hits: list[str] = []
+    handler = type("Handler", (Counter,), {"hits": hits, "body": body, "status": status,
+                                           "content_type": content_type})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, hits
+
+
+def store_snapshot(data: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(data)): (p.stat().st_mtime_ns, p.stat().st_size) for p in data.rglob("*.json")}
+
+
+def noop_rebuild(site: Path, data: Path, newest: str, logs: Path, runs: int) -> dict:
+    arxiv, arxiv_hits = counting_server(EMPTY_FEED, 200, "application/atom+xml")
+    openai, llm_hits = counting_server(b'{"error": {"message": "benchmark: no LLM calls expected"}}', 503,
+                                       "application/json")
+    extra = (f"      days: 3\n      until: {newest}\n"
+             f"      arxiv:\n        api_url: http://127.0.0.1:{arxiv.server_port}/api/query\n"
+             f"        delay_seconds: 0\n        retries: 0\n"
+             f"      llm:\n        base_url: http://127.0.0.1:{openai.server_port}/v1\n        model: bench-model\n"
+             f"        retries: 0\n        attempts: 1\n")
+    write_plugin_site(site, "mkdocs-noop.yml", fetch="auto", extra=extra)
+    before = store_snapshot(data)
+    results = [measure(mkdocs_build(site, "mkdocs-noop.yml", "site-noop"), site, logs / f"noop-{i}.log")
+               for i in range(runs)]
+    after = store_snapshot(data)
+    arxiv.shutdown()
+    openai.shutdown()
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    return {"runs": results, "arxiv": len(arxiv_hits), "llm": len(llm_hits), "hits": arxiv_hits + llm_hits,
+            "changed": changed}
+
+
+# -- reader-side weight ----------------------------------------------------------------------
+
+def gz(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=6))
+
+
+def weight(site_dir: Path) -> dict:
+    files = [p for p in site_dir.rglob("*") if p.is_file()]
+    total = sum(p.stat().st_size for p in files)
+    html = [p for p in files if p.suffix == ".html"]
+
+    def sizes(pattern: str) -> list[int]:
+        return [p.stat().st_size for p in site_dir.glob(pattern)]
+
+    kinds = {"day": sizes("digest/*/index.html"), "paper": sizes("papers/*/index.html"),
+             "tag": [p.stat().st_size for p in site_dir.glob("tags/*/index.html")]}
+    generated = [s for v in kinds.values() for s in v]
+    index = (site_dir / "search" / "search_index.json").read_bytes()
+    docs = json.loads(index).get("docs", [])
+    scripts = [p for p in site_dir.glob("assets/javascripts/workers/search.*.js")]
+    scripts += [site_dir / "assets/javascripts/lunr/min" / f"lunr.{n}.min.js" for n in ("stemmer.support", "multi", "zh")]
+    scripts = [p for p in scripts if p.is_file()]
+    day_pages = sorted(site_dir.glob("digest/*/index.html"))
+    newest_day = day_pages[-1].read_bytes() if day_pages else b""
+    return {
+        "files": len(files), "total": total, "html_total": sum(p.stat().st_size for p in html), "pages": len(html),
+        "median": {k: statistics.median(v) if v else 0 for k, v in kinds.items()},
+        "median_all": statistics.median(generated) if generated else 0,
+        "max_day": max(kinds["day"], default=0),
+        "newest_day": len(newest_day), "newest_day_gz": gz(newest_day),
+        "search_raw": len(index), "search_gz": gz(index), "search_docs": len(docs),
+        "search_code_gz": sum(gz(p.read_bytes()) for p in scripts),
+        "archive": (site_dir / "archive" / "index.html").stat().st_size if (site_dir / "archive").is_dir() else 0,
+    }
+
+
+# -- one scale -------------------------------------------------------------------------------
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def run_scale(label: str, days: int, args: argparse.Namespace) -> dict:
+    work = args.work / label
+    logs = work / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    print(f"\n== {label}: {days} days × {PAPERS_PER_DAY} papers (work dir {work})", flush=True)
+    data = prepare_store(work, days, args.seed)
+    newest = max(p.stem for p in (data / "days").glob("*.json"))
+    plugin_site, baseline_site = work / "plugin", work / "baseline"
+    write_plugin_site(plugin_site)
+
+    print("  warm-up: plugin build (writes the generated pages) …", flush=True)
+    warm_a = measure(mkdocs_build(plugin_site), plugin_site, logs / "warmup-plugin.log")
+    pages = write_baseline_site(plugin_site, baseline_site)
+    print(f"  {pages} generated pages copied to the baseline; warm-up: baseline build "
+          f"(plugin warm-up took {warm_a['wall']:.0f} s) …", flush=True)
+    warm_b = measure(mkdocs_build(baseline_site), baseline_site, logs / "warmup-baseline.log")
+
+    a_runs, b_runs = [], []
+    for i in range(args.runs):
+        order = [("plugin", plugin_site, a_runs), ("baseline", baseline_site, b_runs)]
+        for name, site, runs in (order if i % 2 == 0 else order[::-1]):
+            result = measure(mkdocs_build(site), site, logs / f"{name}-{i}.log")
+            runs.append(result)
+            print(f"  run {i + 1}/{args.runs} {name:8s}: {result['wall']:7.1f} s, {result['rss_mb']:6.0f} MB peak, "
+                  f"load {result['load']:.2f}", flush=True)
+
+    site_a, site_b = plugin_site / "site", baseline_site / "site"
+    html_a = {str(p.relative_to(site_a)) for p in site_a.rglob("*.html")}
+    html_b = {str(p.relative_to(site_b)) for p in site_b.rglob("*.html")}
+
+    prof = None
+    if not args.no_profile:
+        print("  profile: plugin build under cProfile …", flush=True)
+        prof = profile(plugin_site, logs)
+    print("  no-op rebuild with counting arXiv and LLM servers …", flush=True)
+    noop = noop_rebuild(plugin_site, data, newest, logs, args.noop_runs)
+
+    return {
+        "label": label, "days": days, "papers": days * PAPERS_PER_DAY, "generated_pages": pages,
+        "warmup": {"plugin": warm_a["wall"], "baseline": warm_b["wall"]},
+        "a": a_runs, "b": b_runs, "profile": prof, "noop": noop,
+        "weight_a": weight(site_a), "weight_b": weight(site_b),
+        "html_only_a": sorted(html_a - html_b)[:5], "html_only_b": sorted(html_b - html_a)[:5],
+        "html_diff": len(html_a ^ html_b),
+        "warnings_a": a_runs[-1]["warnings"], "warnings_b": b_runs[-1]["warnings"],
+    }
+
+
+# -- report ----------------------------------------------------------------------------------
+
+def walls(runs: list[dict]) -> str:
+    return ", ".join(f"{r['wall']:.1f}" for r in runs)
+
+
+def mb(n: float) -> str:
+    return f"{n / 1e6:.2f} MB" if n >= 1e5 else f"{n / 1e3:.1f} kB"
+
+
+def report(results: list[dict], args: argparse.Namespace, started: float) -> None:
+    loads = [r["load"] for res in results for r in res["a"] + res["b"]]
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "plugin"], capture_output=True,
+                           text=True).stdout.strip()
+    print(f"\n# arxiv-digest build benchmark (commit {head}{' + uncommitted plugin changes' if dirty else ''}; "
+          f"{os.cpu_count()} CPUs; medians of {args.runs} runs; 1-min load average during runs "
+          f"{min(loads):.2f}–{max(loads):.2f}, median {median(loads):.2f})\n")
+
+    print("## Build: (a) plugin vs (b) the same pages as plain Markdown\n")
+    print("| scale | pages | (a) wall | (b) wall | a/b wall (target ≤ 1.05) | (a) CPU | (b) CPU | a/b CPU | "
+          "(a) peak RSS | (b) peak RSS | a/b RSS | runs a (wall) | runs b (wall) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for res in results:
+        a, b = median([r["wall"] for r in res["a"]]), median([r["wall"] for r in res["b"]])
+        ca, cb = median([r["cpu"] for r in res["a"]]), median([r["cpu"] for r in res["b"]])
+        ma, mbb = median([r["rss_mb"] for r in res["a"]]), median([r["rss_mb"] for r in res["b"]])
+        print(f"| {res['label']} ({res['days']}×{PAPERS_PER_DAY}) | {res['weight_a']['pages']} | {a:.1f} s | "
+              f"{b:.1f} s | {a / b:.3f} | {ca:.1f} s | {cb:.1f} s | {ca / cb:.3f} | {ma:.0f} MB | {mbb:.0f} MB | "
+              f"{ma / mbb:.2f} | {walls(res['a'])} | {walls(res['b'])} |")
+    print("\nwall = process start to exit (what CI pays); CPU = user + sys of the build process, less sensitive to "
+          "other load on the machine; MkDocs' own 'Documentation built in' (excludes start-up and plugin import): "
+          + "; ".join(f"{res['label']}: a {median([r['built'] for r in res['a']]):.1f} s, "
+                      f"b {median([r['built'] for r in res['b']]):.1f} s" for res in results))
+    for res in results:
+        if res["html_diff"]:
+            print(f"\nnote {res['label']}: {res['html_diff']} HTML files differ between the sites "
+                  f"(only plugin: {res['html_only_a']}, only baseline: {res['html_only_b']})")
+        for side in ("a", "b"):
+            if res[f"warnings_{side}"]:
+                print(f"\nnote {res['label']} ({side}) warnings: {res[f'warnings_{side}'][:5]}")
+
+    print("\n## The plugin's own share of (a), from cProfile\n")
+    print("| scale | profiled build | plugin event handlers | importing the plugin | plugin share |")
+    print("|---|---|---|---|---|")
+    for res in results:
+        p = res["profile"]
+        if p:
+            own = p["events"] + p["imports"]
+            print(f"| {res['label']} | {p['total']:.1f} s | {p['events']:.2f} s | {p['imports']:.2f} s | "
+                  f"{100 * own / p['total']:.1f} % |")
+    for res in results:
+        p = res["profile"]
+        if not p:
+            continue
+        print(f"\n### Top 15 plugin functions by cumulative time ({res['label']}, under cProfile)\n")
+        print("| function (plugin/arxiv_digest/…) | calls | tottime | cumtime |")
+        print("|---|---|---|---|")
+        for row in p["top"]:
+            print(f"| {row['function']} | {row['calls']} | {row['tottime']:.2f} s | {row['cumtime']:.2f} s |")
+        print(f"\n### Hottest functions overall by own time ({res['label']}), for context\n")
+        print("| function | calls | tottime | cumtime |")
+        print("|---|---|---|---|")
+        for row in p["hot"]:
+            print(f"| {row['function']} | {row['calls']} | {row['tottime']:.2f} s | {row['cumtime']:.2f} s |")
+
+    print("\n## (c) No-op rebuild (fetch: auto, days: 3, until = newest stored day)\n")
+    print("| scale | wall | arXiv requests | LLM requests | store JSON files changed |")
+    print("|---|---|---|---|---|")
+    for res in results:
+        n = res["noop"]
+        print(f"| {res['label']} | {median([r['wall'] for r in n['runs']]):.1f} s | {n['arxiv']} (expect 0) | "
+              f"{n['llm']} (expect 0) | {len(n['changed'])} |")
+        if n["hits"]:
+            print(f"\nrequests seen ({res['label']}): {n['hits'][:10]}")
+        if n["changed"]:
+            print(f"\nchanged ({res['label']}): {n['changed'][:10]}")
+
+    print("\n## Reader-side weight (plugin site; the baseline's search index for comparison)\n")
+    print("| scale | site size | files | HTML pages | median generated page | median day | median paper | "
+          "median tag | largest day | search_index.json raw | gzip (one search) | + search code gzip | "
+          "baseline index gzip |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for res in results:
+        w, wb = res["weight_a"], res["weight_b"]
+        print(f"| {res['label']} | {mb(w['total'])} | {w['files']} | {w['pages']} | {mb(w['median_all'])} | "
+              f"{mb(w['median']['day'])} | {mb(w['median']['paper'])} | {mb(w['median']['tag'])} | {mb(w['max_day'])} | "
+              f"{mb(w['search_raw'])} | {mb(w['search_gz'])} | {mb(w['search_code_gz'])} | {mb(wb['search_gz'])} |")
+    for res in results:
+        w = res["weight_a"]
+        verdict = "meets" if w["search_gz"] <= 1e6 else "misses"
+        print(f"\n{res['label']}: one search downloads {mb(w['search_gz'] + w['search_code_gz'])} gzipped "
+              f"({w['search_docs']} index entries) — {verdict} the ≤ 1 MB target"
+              + (" (target is for 1 year)" if res["days"] != DAYS_PER_YEAR else ""))
+
+    took = time.perf_counter() - started
+    print("\nimporting the plugin = arxiv_digest/__init__.py + plugin.py module code with everything they import "
+          "(openai, jsonschema, arxiv, …), paid by every build before the first event.")
+    print(f"\nbenchmark wall time: {took / 60:.1f} min")
+    for res in results:
+        if res["days"] == DAYS_PER_YEAR and 3 not in args.years:
+            per = took / max(len(results), 1)
+            print(f"estimate for --years 3 (≈3× the 1-year build, linear in pages): ≈ {3 * per / 60:.0f} min more")
+    cmd = "python benchmarks/build.py" + "".join(f" --years {y}" for y in args.years)
+    if args.days:
+        cmd += "".join(f" --days {d}" for d in args.days)
+    if args.runs != 3:
+        cmd += f" --runs {args.runs}"
+    if args.seed != 1:
+        cmd += f" --seed {args.seed}"
+    print(f"\nreproduce: {cmd}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--years", type=int, action="append", choices=[1, 2, 3, 4, 5],
+                        help="scale in years of 260 days × 10 papers (repeatable; default 1)")
+    parser.add_argument("--days", type=int, action="append", help="a custom scale in days (repeatable)")
+    parser.add_argument("--runs", type=int, default=3, help="timed builds per site (median reported; default 3)")
+    parser.add_argument("--noop-runs", type=int, default=1, help="no-op rebuilds (default 1)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, default=WORK, help=f"work directory (default {WORK})")
+    parser.add_argument("--no-profile", action="store_true", help="skip the cProfile build")
+    parser.add_argument("--json", type=Path, help="also write the raw figures as JSON here")
+    args = parser.parse_args()
+    if not args.years and not args.days:
+        args.years = [1]
+    args.years = args.years or []
+    started = time.perf_counter()
+    scales = [(f"{y} year" + ("s" if y > 1 else ""), y * DAYS_PER_YEAR) for y in args.years]
+    scales += [(f"{d} days", d) for d in args.days or []]
+    results = [run_scale(label.replace(" ", "-"), days, args) for label, days in scales]
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, default=str))
+    report(results, args, started)
+
+
+if __name__ == "__main__":
+    main()
