@@ -66,8 +66,9 @@ def _announcements(args: argparse.Namespace, config: DigestConfig) -> list[annou
 def cmd_fetch(args: argparse.Namespace) -> int:
     config, store = load(args.config_file)
     announcements = _announcements(args, config)
-    # Dates named explicitly are fetched again even if stored; the latest-days default only fills gaps.
-    refetch = bool(args.dates or args.date_from) or config.fetch == "always"
+    # Dates named one by one are fetched again even if stored; a range (a backfill) and the latest-days
+    # default only fill gaps, so an interrupted backfill resumes where it stopped.
+    refetch = bool(args.dates) or config.fetch == "always"
     with tqdm(total=len(announcements), unit="day", disable=None) as bar:
         def progress(ann: announce.Announcement) -> None:
             bar.set_postfix_str(ann.digest_date.isoformat())
@@ -83,6 +84,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if not llm.enabled(config.llm):
         raise CommandError(f"no LLM configured: set llm.base_url or the {config.llm.api_key_env} environment variable")
     dates = [d.isoformat() for d in args.dates] or None
+    if args.date_from or args.date_to:
+        dates = [a.digest_date.isoformat() for a in _announcements(args, config)]
     for paper_id in args.ids or []:
         if not ARXIV_ID_RE.match(paper_id):
             raise CommandError(f"not an arXiv id without version: {paper_id!r} (e.g. 2601.16982)")
@@ -132,7 +135,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     pending = [p for p in papers if (p.get("analysis") or {}).get("status") == "pending"]
     for paper in pending:
         print(f"  pending {paper['id']}: {(paper.get('analysis') or {}).get('reason') or '-'}")
-    return 0
+    behind, newest, latest = pipeline.freshness(store, config)
+    print(f"freshness: newest digest {newest or '-'}, latest arXiv announcement {latest}, "
+          f"{max(behind, 0)} announcement days behind")
+    stale = pipeline.stale_message(store, config)
+    if stale:
+        print(f"stale: {stale}")
+    return 1 if args.strict and (stale or pending) else 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -151,6 +160,8 @@ def parser() -> argparse.ArgumentParser:
     analyze = sub.add_parser("analyze", help="analyze stored papers with the configured LLM")
     analyze.add_argument("--date", dest="dates", type=_date, action="append", default=[], metavar="D",
                          help="digest date whose papers to analyze (repeatable; default: every stored day)")
+    analyze.add_argument("--from", dest="date_from", type=_date, metavar="D", help="first digest date of a range")
+    analyze.add_argument("--to", dest="date_to", type=_date, metavar="D", help="last digest date of a range")
     analyze.add_argument("--ids", nargs="+", metavar="ID", help="arXiv ids to analyze (without version)")
     analyze.add_argument("--force", action="store_true", help="analyze again even when a valid analysis exists")
     analyze.set_defaults(run=cmd_analyze)
@@ -160,6 +171,8 @@ def parser() -> argparse.ArgumentParser:
     imp.set_defaults(run=cmd_import)
 
     status = sub.add_parser("status", help="days, papers and pending analyses in the store")
+    status.add_argument("--strict", action="store_true",
+                        help="exit 1 when the site is stale or analyses are pending (for scheduled jobs)")
     status.set_defaults(run=cmd_status)
     return top
 

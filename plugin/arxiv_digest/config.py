@@ -197,6 +197,11 @@ class DigestConfig(base.Config):
     """Throw-away files (generated pages), relative to mkdocs.yml."""
     fetch = c.Choice(["auto", "always", "never"], default="auto")
     """``auto``: fetch missing recent days; ``always``: refetch them; ``never``: build from the store only."""
+    partial_day_ratio = Number(0.3, maximum=1)
+    """A day with fewer papers than this share of the usual count is held back as partial and refetched
+    (published once arXiv gives the same answer twice)."""
+    freshness_days = Integer(3, maximum=100)
+    """Warn when the newest digest is more than this many announcement days behind arXiv (0 = never)."""
     on_failure = c.Choice(["warn", "info", "abort"], default="warn")
     """How a network or analysis failure during a build is reported (``warn`` fails ``--strict``)."""
     arxiv = c.SubConfig(ArxivConfig)

@@ -144,6 +144,8 @@ def check_numbers(claim: str, source: str) -> None:
 
 
 def fields_schema(taxonomy: list[str], max_tags: int) -> dict[str, Any]:
+    # Every string and array is bounded: grammar-constrained servers (llama.cpp) can loop inside an
+    # unbounded string until max_tokens.
     return {
         "type": "object",
         "additionalProperties": False,
@@ -152,8 +154,8 @@ def fields_schema(taxonomy: list[str], max_tags: int) -> dict[str, Any]:
             "tldr": {"type": "string", "minLength": 8, "maxLength": 600},
             "tags": {"type": "array", "items": {"type": "string", "enum": taxonomy}, "minItems": 1,
                      "maxItems": max_tags},
-            "key_contributions": {"type": "array", "items": {"type": "string", "minLength": 4}, "minItems": 1,
-                                  "maxItems": 6},
+            "key_contributions": {"type": "array", "items": {"type": "string", "minLength": 4, "maxLength": 400},
+                                  "minItems": 1, "maxItems": 6},
         },
     }
 

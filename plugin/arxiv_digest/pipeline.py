@@ -10,7 +10,7 @@ from mkdocs.plugins import get_plugin_logger
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from . import announce, llm
@@ -34,6 +34,7 @@ class Report:
 
     days_fetched: list[str] = field(default_factory=list)
     days_empty: list[str] = field(default_factory=list)
+    days_partial: list[str] = field(default_factory=list)
     papers_new: int = 0
     files_written: int = 0
     requests: int = 0
@@ -51,6 +52,8 @@ class Report:
                        f"new papers: {self.papers_new}; arXiv requests: {self.requests}")
         if self.days_empty:
             out.append(f"no papers announced (not published, retried next run): {', '.join(self.days_empty)}")
+        if self.days_partial:
+            out.append(f"partial days (held back, refetched next run): {', '.join(self.days_partial)}")
         if self.analyzed or self.pending or self.usage.requests:
             line = (f"analyses done: {self.analyzed}; pending: {len(self.pending)}; day summaries: {self.summaries}; "
                     f"LLM requests: {self.usage.requests}; tokens in/out: {self.usage.prompt_tokens}/"
@@ -73,8 +76,15 @@ def merge_paper(old: Record | None, new: Record) -> Record:
     return merged
 
 
+def usual_day_size(store: Store, sample: int = 10) -> int:
+    """Median number of papers of the latest complete fetched days (0 when there is no history)."""
+    sizes = sorted(d.get("candidates") or 0 for d in store.days()[: sample * 2]
+                   if d.get("source") == "arxiv" and d.get("complete", True))[-sample:]
+    return sizes[len(sizes) // 2] if len(sizes) >= 3 else 0
+
+
 def store_day(store: Store, config: DigestConfig, ann: Announcement, papers: list[Record], candidates: int,
-              report: Report) -> None:
+              report: Report, complete: bool = True) -> None:
     """Write a fetched day and its papers (analyzed offline where nothing better exists)."""
     date = ann.digest_date.isoformat()
     chosen = papers[: config.max_papers or None]
@@ -100,6 +110,7 @@ def store_day(store: Store, config: DigestConfig, ann: Announcement, papers: lis
         "candidates": candidates,
         "source": "arxiv",
         "summary": summary,
+        "complete": complete,
     }
     report.files_written += store.save_day(day)
     report.days_fetched.append(date)
@@ -115,7 +126,8 @@ def update(store: Store, config: DigestConfig, announcements: Iterable[Announcem
             if progress:
                 progress(ann)
             date = ann.digest_date.isoformat()
-            if not refetch and store.day(date) is not None:
+            stored = store.day(date)
+            if not refetch and stored is not None and stored.get("complete", True):
                 continue
             try:
                 fetched = source.fetch(ann, list(config.categories))
@@ -129,7 +141,16 @@ def update(store: Store, config: DigestConfig, announcements: Iterable[Announcem
             if not fetched.papers:
                 report.days_empty.append(date)
                 continue
-            store_day(store, config, ann, fetched.papers, len(fetched.papers), report)
+            complete = True
+            usual = usual_day_size(store)
+            count = len(fetched.papers)
+            if usual and count < config.partial_day_ratio * usual:
+                # Much smaller than usual: arXiv may still be filling the listing. Publish it only once
+                # the API gives the same answer twice.
+                complete = bool(stored) and not stored.get("complete", True) and stored.get("candidates") == count
+                if not complete:
+                    report.days_partial.append(f"{date} ({count} papers, usually {usual})")
+            store_day(store, config, ann, fetched.papers, count, report, complete=complete)
     return report
 
 
@@ -296,3 +317,28 @@ def import_digests(store: Store, config: DigestConfig, paths: list[str], report:
                 report.files_written += store.save_day(day)
                 report.days_fetched.append(digest.date)
     return problems
+
+
+def freshness(store: Store, config: DigestConfig, now: datetime | None = None) -> tuple[int, str | None, str]:
+    """(announcement days the store is behind, newest stored date, newest announced date)."""
+    latest = announce.latest(1, config.timezone, config.until, config.arxiv.holidays, now=now)[0]
+    dates = [d["date"] for d in store.days() if d.get("complete", True)]
+    newest = dates[0] if dates else None
+    if newest is None:
+        return -1, None, latest.digest_date.isoformat()
+    behind = len(announce.between(date.fromisoformat(newest) + timedelta(days=1), latest.digest_date,
+                                  config.timezone, config.arxiv.holidays))
+    return behind, newest, latest.digest_date.isoformat()
+
+
+def stale_message(store: Store, config: DigestConfig) -> str | None:
+    """A warning when the newest digest lags arXiv by more than ``freshness_days`` announcements."""
+    if not config.freshness_days:
+        return None
+    behind, newest, latest = freshness(store, config)
+    if newest is None:
+        return f"the store has no digest yet (latest arXiv announcement: {latest})"
+    if behind > config.freshness_days:
+        return (f"the newest digest ({newest}) is {behind} announcement days behind arXiv ({latest}); "
+                f"run 'arxiv-digest fetch' or check the scheduled job")
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from mkdocs.structure.nav import Navigation, Section
 
 from . import announce, llm, pipeline
 from .config import DigestConfig
-from .site import ARCHIVE_URI, TAGS_URI, Site
+from .site import ARCHIVE_URI, STATUS_URI, TAGS_URI, Site
 from .store import Store, StoreError, write_atomic
 
 log = get_plugin_logger(__name__)
@@ -56,15 +57,23 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         if not self.config.enabled:
             return None
         self._update_store()
+        self._check_freshness()
         self.site = Site(self.store, self.config, config.use_directory_urls)
         self._add_generated_files(files, config)
         return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled or self.site is None:
+            return
+        pending = sum(1 for p in self.site.papers.values() if p["pending"] and p["days"])
+        log.info("published %d digest days, %d papers (%d with analysis pending)",
+                 len(self.site.days), sum(1 for p in self.site.papers.values() if p["days"]), pending)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         if not self.config.enabled or config.nav is not None:
             return None
         # Auto-generated nav: keep the archive and tag index, not every day, paper and tag page.
-        keep = {ARCHIVE_URI, TAGS_URI}
+        keep = {ARCHIVE_URI, TAGS_URI, STATUS_URI}
         nav.items = _prune(nav.items, self.generated - keep)
         return nav
 
@@ -116,6 +125,20 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         for paper_id, reason in report.pending.items():
             self._failure(f"analysis of {paper_id} is pending: {reason}")
 
+    def _check_freshness(self) -> None:
+        """A silently stale site is the classic failure of scheduled digests: say so."""
+        message = pipeline.stale_message(self.store, self.config)
+        if message:
+            # A build that does not fetch cannot fix staleness itself; the scheduled job's fetch step reports it.
+            (self._failure if self.config.fetch != "never" else log.info)(message)
+
+    def _status_info(self) -> dict[str, Any]:
+        behind, newest, latest = pipeline.freshness(self.store, self.config)
+        return {"newest": newest, "latest": latest, "behind": max(behind, 0), "days": len(self.site.days),
+                "papers": sum(1 for p in self.site.papers.values() if p["days"]),
+                "built": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                "stale": pipeline.stale_message(self.store, self.config)}
+
     def _failure(self, message: str) -> None:
         if self.config.on_failure == "abort":
             raise PluginError(f"arxiv-digest: {message}")
@@ -124,14 +147,16 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
     def _add_generated_files(self, files: Files, config: MkDocsConfig) -> None:
         pages_dir = self.cache_dir / "pages"
         self.generated = set()
-        for src_uri, text in self.site.pages().items():
+        pages = self.site.pages()
+        pages[STATUS_URI] = self.site.status_page(self._status_info())
+        for src_uri, text in pages.items():
             if files.get_file_from_path(src_uri) is not None:
                 log.info("%s exists in docs_dir; keeping the site's own page", src_uri)
                 continue
             path = pages_dir / src_uri
             write_atomic(path, text)  # a real file: other plugins (RSS, blog) read abs_src_path
             file = File.generated(config, src_uri, abs_src_path=str(path))
-            if src_uri not in (ARCHIVE_URI, TAGS_URI):
+            if src_uri not in (ARCHIVE_URI, TAGS_URI, STATUS_URI):
                 file.inclusion = InclusionLevel.NOT_IN_NAV  # reachable by links; no "not in nav" notice
             files.append(file)
             self.generated.add(src_uri)

@@ -35,7 +35,10 @@ LABELS: dict[str, dict[str, str]] = {
         "offline_text": "TL;DR 与关键发现是从摘要中原样抽取的句子，标签由关键词匹配得出；尚未经过大模型分析。",
         "offline_summary_text": "本摘要由离线分析器根据当天论文的标题、标签与链接生成，未经大模型改写。",
         "appeared_on": "收录于", "tag": "标签", "tags": "标签", "all_tags": "全部标签", "archive": "归档",
-        "empty_archive": "还没有任何日报。", "month": "{y} 年 {m} 月", "latest": "最新一期",
+        "empty_archive": "还没有任何日报。", "status": "站点状态", "status_latest": "最新日报",
+        "status_announced": "arXiv 最新公告", "status_behind": "落后公告日数", "status_days": "日报数",
+        "status_papers": "论文数", "status_pending": "待完成的分析", "status_built": "构建时间",
+        "status_stale": "站点已过期", "month": "{y} 年 {m} 月", "latest": "最新一期",
     },
     "en": {
         "day_title": "arXiv Daily Digest", "window": "Submission window", "papers_unit": "papers",
@@ -53,7 +56,10 @@ LABELS: dict[str, dict[str, str]] = {
         "offline_summary_text": "This summary was built by the offline analyzer from the day's titles, tags and links; "
                                 "no language model rewrote it.",
         "appeared_on": "Appeared on", "tag": "Tag", "tags": "Tags", "all_tags": "All tags", "archive": "Archive",
-        "empty_archive": "No digests yet.", "month": "{y}-{m:02d}", "latest": "Latest digest",
+        "empty_archive": "No digests yet.", "status": "Site status", "status_latest": "Newest digest",
+        "status_announced": "Latest arXiv announcement", "status_behind": "Announcement days behind",
+        "status_days": "Digest days", "status_papers": "Papers", "status_pending": "Pending analyses",
+        "status_built": "Built at", "status_stale": "The site is stale", "month": "{y}-{m:02d}", "latest": "Latest digest",
     },
 }
 
@@ -62,6 +68,7 @@ PAPER_URI = "papers/{stem}.md"
 TAG_URI = "tags/{slug}.md"
 TAGS_URI = "tags/index.md"
 ARCHIVE_URI = "archive.md"
+STATUS_URI = "status.md"
 
 
 def slugify(name: str) -> str:
@@ -120,6 +127,8 @@ class Site:
         records = store.days()  # newest first
         tz = ZoneInfo(self.config.timezone)
         for record in records:
+            if not record.get("complete", True):
+                continue  # a partial day is held back until arXiv's answer is stable
             papers = [self._paper(store, pid) for pid in record.get("papers", [])]
             papers = [p for p in papers if p is not None]
             if not papers:
@@ -267,6 +276,13 @@ class Site:
                        for k, v in months.items()]
         out[ARCHIVE_URI] = self._render("archive.md", ARCHIVE_URI, {"title": self.t["archive"]}, months=month_views)
         return out
+
+    def status_page(self, info: dict[str, Any]) -> str:
+        """The site's status page: freshness, pending analyses, build time."""
+        info = {**info, "pending": [p for p in self.papers.values() if p["pending"] and p["days"]],
+                "newest_page": DAY_URI.format(date=info["newest"]) if info.get("newest") else None}
+        return self._render("status.md", STATUS_URI, {"title": self.t["status"], "search": {"exclude": True}},
+                            info=info)
 
     def cards(self, from_uri: str, tag: str | None = None, limit: int | None = None, day: str | None = None) -> Markup:
         """Cards for hand-written pages: the latest day's, a given day's, or a tag's (newest first)."""

@@ -11,7 +11,7 @@
 #   ARXIV_DIGEST_LLAMA_JOBS   parallel build jobs (default: 2)
 #
 # Source: llama.cpp as vendored in the PyPI sdist of llama-cpp-python (PyPI is the only
-# reachable source of llama.cpp here). Build takes ~5 minutes on 2 cores.
+# reachable source of llama.cpp here). Build: ~600 CPU-seconds, 7-8 min wall on a busy 2-core machine, peak RSS ~0.6 GB.
 set -euo pipefail
 
 LLAMA_CPP_PYTHON_VERSION="0.3.36"
@@ -103,7 +103,7 @@ cmake -S "$SRC" -B "$WORK/build" \
     >&2
 
 # --- build -----------------------------------------------------------------
-log "building llama-server with -j$JOBS (about 5 minutes on 2 cores)"
+log "building llama-server with -j$JOBS (5-8 minutes on 2 cores; ~600 CPU-seconds)"
 start=$(date +%s)
 cmake --build "$WORK/build" --config Release --target llama-server -j "$JOBS" >&2
 log "build took $(( $(date +%s) - start )) s"
