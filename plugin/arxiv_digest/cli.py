@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from . import announce, llm, pipeline
 from .config import DigestConfig
+from .hooks import HookError, Hooks
 from .store import ARXIV_ID_RE, Store, StoreError
 
 
@@ -30,6 +31,12 @@ def _date(text: str) -> date:
 
 def load(config_file: str) -> tuple[DigestConfig, Store]:
     """The plugin's options and store from a site's mkdocs.yml."""
+    config, store, _ = load_site(config_file)
+    return config, store
+
+
+def load_site(config_file: str) -> tuple[DigestConfig, Store, Hooks]:
+    """The plugin's options, store and the site's extension hooks from its mkdocs.yml."""
     path = Path(config_file)
     if not path.is_file():
         raise CommandError(f"no MkDocs configuration at {path} (use -f)")
@@ -41,7 +48,7 @@ def load(config_file: str) -> tuple[DigestConfig, Store]:
     if plugin is None:
         raise CommandError(f"{path} does not enable the arxiv-digest plugin")
     config: DigestConfig = plugin.config
-    return config, Store(path.resolve().parent / config.data_dir)
+    return config, Store(path.resolve().parent / config.data_dir), Hooks(mkdocs_config.hooks)
 
 
 def _announcements(args: argparse.Namespace, config: DigestConfig) -> list[announce.Announcement]:
@@ -64,7 +71,7 @@ def _announcements(args: argparse.Namespace, config: DigestConfig) -> list[annou
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    config, store = load(args.config_file)
+    config, store, hooks = load_site(args.config_file)
     announcements = _announcements(args, config)
     # Dates named one by one are fetched again even if stored; a range (a backfill) and the latest-days
     # default only fill gaps, so an interrupted backfill resumes where it stopped.
@@ -73,7 +80,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         def progress(ann: announce.Announcement) -> None:
             bar.set_postfix_str(ann.digest_date.isoformat())
             bar.update(1)
-        report = pipeline.update(store, config, announcements, refetch=refetch, progress=progress)
+        report = pipeline.update(store, config, announcements, refetch=refetch, progress=progress, hooks=hooks)
     for line in report.lines():
         print(line)
     return 1 if report.failures else 0
@@ -186,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     mkdocs_log.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         return args.run(args)
-    except (CommandError, StoreError) as error:
+    except (CommandError, StoreError, HookError) as error:
         print(f"arxiv-digest: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -122,6 +122,49 @@ class ArxivConfig(base.Config):
     """Dates (US Eastern) on which arXiv makes no announcement; their submissions move to the next one."""
 
 
+class Keywords(c.BaseConfigOption[dict]):
+    """Weighted keywords: a list (weight 1 each) or a mapping of keyword to weight."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = {}
+
+    def run_validation(self, value: object) -> dict[str, float]:
+        if isinstance(value, list):
+            value = {k: 1.0 for k in value}
+        if not isinstance(value, dict):
+            raise c.ValidationError("Expected a list of keywords or a mapping of keyword to weight.")
+        out = {}
+        for term, weight in value.items():
+            if not isinstance(term, str) or not term.strip():
+                raise c.ValidationError(f"Keywords must be non-empty strings, got {term!r}.")
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+                raise c.ValidationError(f"Keyword '{term}': the weight must be a number, got {weight!r}.")
+            out[term.strip()] = float(weight)
+        return out
+
+
+class RankingConfig(base.Config):
+    """Which of a day's papers are published, in which order (default: newest first)."""
+
+    keywords = Keywords()
+    """Terms or phrases matched in title and abstract (whole words, any case): a list, or term → weight."""
+    authors = c.ListOfItems(c.Type(str), default=[])
+    """Followed authors, matched on normalised names ("K. He" matches "Kaiming He")."""
+    author_weight = Number(5.0)
+    """Points for each followed author."""
+    exclude = c.ListOfItems(c.Type(str), default=[])
+    """Negative keywords: matching papers are not published (counted in the report)."""
+    min_score = Number(0.0, minimum=-1000)
+    """Papers scoring below this are not published (only applies when keywords, authors or llm_interest are set)."""
+    llm_interest = c.Optional(c.Type(str))
+    """A short description of the reader's interests: the LLM scores the day's candidates (0–10) before analysis."""
+    llm_weight = Number(1.0)
+    """Multiplier of the LLM relevance score (0–10) added to the keyword score."""
+    llm_batch = Integer(20, minimum=1, maximum=100)
+    """Candidates per LLM relevance request."""
+
+
 class ModelsConfig(base.Config):
     """Per-task model overrides (default: ``llm.model``)."""
 
@@ -129,6 +172,8 @@ class ModelsConfig(base.Config):
     """Model for the per-paper analysis."""
     tags = c.Optional(c.Type(str))
     """Model for the structured fields (TL;DR, tags, key contributions); a cheaper model is often enough."""
+    relevance = c.Optional(c.Type(str))
+    """Model for the relevance scores of ``ranking.llm_interest``."""
     summary = c.Optional(c.Type(str))
     """Model for the day's executive summary."""
 
@@ -208,6 +253,8 @@ class DigestConfig(base.Config):
     """arXiv API settings."""
     llm = c.SubConfig(LLMConfig)
     """LLM analyzer settings."""
+    ranking = c.SubConfig(RankingConfig)
+    """Relevance ranking: keywords, followed authors, negative keywords, LLM interest."""
     taxonomy = Taxonomy(default=DEFAULT_TAXONOMY)
     """Topic tags: tag name → keywords matched (whole words, any case) in title and abstract."""
     max_tags = Integer(4, minimum=1, maximum=20)

@@ -421,6 +421,40 @@ class Analyzer:
                 "prompt_hash": self.summary_hash(), "papers": [p["id"] for p in papers],
                 "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
 
+    def relevance_key(self, interest: str) -> str:
+        return self.prompts.digest("system.md", "relevance.md", extra=f"{model_for(self.llm, 'relevance')}|{interest}")
+
+    def relevance(self, papers: list[Record], interest: str, batch: int, usage: Usage) -> dict[str, float]:
+        """Relevance (0–10) of each paper to the reader's interests, in batches; raises Invalid."""
+        scores: dict[str, float] = {}
+        system = self.prompts.render("system.md")
+        for start in range(0, len(papers), batch):
+            chunk = papers[start:start + batch]
+            ids = [p["id"] for p in chunk]
+            schema = {"type": "object", "additionalProperties": False, "required": ["scores"], "properties": {
+                "scores": {"type": "array", "minItems": len(ids), "maxItems": len(ids), "items": {
+                    "type": "object", "additionalProperties": False, "required": ["id", "score"],
+                    "properties": {"id": {"type": "string", "enum": ids},
+                                   "score": {"type": "integer", "minimum": 0, "maximum": 10}}}}}}
+            user = self.prompts.render("relevance.md", interest=interest, papers=chunk)
+
+            def run() -> dict[str, float]:
+                text, finish = self.client.chat(model_for(self.llm, "relevance"), system, user, usage, schema=schema)
+                if finish == "length":
+                    raise Invalid("answer cut off at max_tokens (finish_reason=length)")
+                data = parse_json(text or "")
+                try:
+                    jsonschema.validate(data, schema)
+                except jsonschema.ValidationError as error:
+                    raise Invalid(f"relevance JSON does not match the schema: {error.message[:150]}") from None
+                got = {item["id"]: float(item["score"]) for item in data["scores"]}
+                if set(got) != set(ids):
+                    raise Invalid(f"relevance scores missing for {', '.join(sorted(set(ids) - set(got)))}")
+                return got
+
+            scores.update(self._attempts(run))
+        return scores
+
     def run(self, papers: Iterable[Record], on_done: Callable[[Outcome], None]) -> None:
         """Analyze papers concurrently (``concurrency`` in flight); ``on_done`` sees each as it finishes."""
         with ThreadPoolExecutor(max_workers=self.llm.concurrency, thread_name_prefix="arxiv-digest-llm") as pool:

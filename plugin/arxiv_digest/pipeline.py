@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from . import announce, llm
+from . import announce, llm, ranking
 from .analysis import analyze_offline, offline_summary
 from .announce import Announcement
 from .config import DigestConfig
 from .source import ArxivSource, FetchError
+from .hooks import Hooks
 from .llm import Usage
 from .store import Record, Store
 
@@ -35,6 +36,8 @@ class Report:
     days_fetched: list[str] = field(default_factory=list)
     days_empty: list[str] = field(default_factory=list)
     days_partial: list[str] = field(default_factory=list)
+    excluded: dict[str, str] = field(default_factory=dict)
+    below_min_score: int = 0
     papers_new: int = 0
     files_written: int = 0
     requests: int = 0
@@ -52,6 +55,10 @@ class Report:
                        f"new papers: {self.papers_new}; arXiv requests: {self.requests}")
         if self.days_empty:
             out.append(f"no papers announced (not published, retried next run): {', '.join(self.days_empty)}")
+        if self.excluded or self.below_min_score:
+            out.append(f"not published: {len(self.excluded)} by negative keywords"
+                       + (f" ({', '.join(f'{k}: {v}' for k, v in sorted(self.excluded.items()))})" if self.excluded else "")
+                       + f", {self.below_min_score} below min_score")
         if self.days_partial:
             out.append(f"partial days (held back, refetched next run): {', '.join(self.days_partial)}")
         if self.analyzed or self.pending or self.usage.requests:
@@ -84,7 +91,7 @@ def usual_day_size(store: Store, sample: int = 10) -> int:
 
 
 def store_day(store: Store, config: DigestConfig, ann: Announcement, papers: list[Record], candidates: int,
-              report: Report, complete: bool = True) -> None:
+              report: Report, complete: bool = True, relevance: Record | None = None) -> None:
     """Write a fetched day and its papers (analyzed offline where nothing better exists)."""
     date = ann.digest_date.isoformat()
     chosen = papers[: config.max_papers or None]
@@ -92,6 +99,9 @@ def store_day(store: Store, config: DigestConfig, ann: Announcement, papers: lis
     for paper in chosen:
         old = store.paper(paper["id"])
         record = analyze_offline(merge_paper(old, paper), config.taxonomy, config.max_tags)
+        record.pop("ranking", None)
+        if paper.get("ranking"):
+            record["ranking"] = paper["ranking"]  # the score and reasons of this fetch's ranking
         report.papers_new += old is None
         report.files_written += store.save_paper(record)
         stored.append(record)
@@ -112,14 +122,40 @@ def store_day(store: Store, config: DigestConfig, ann: Announcement, papers: lis
         "summary": summary,
         "complete": complete,
     }
+    if relevance:
+        day["relevance"] = relevance
     report.files_written += store.save_day(day)
     report.days_fetched.append(date)
 
 
+def llm_relevance(config: DigestConfig, stored: Record | None, papers: list[Record], report: Report,
+                  analyzer: llm.Analyzer | None = None) -> tuple[dict[str, float] | None, Record | None]:
+    """LLM relevance scores of a day's candidates (cached in the day record); None when unavailable."""
+    interest = config.ranking.llm_interest
+    if not interest or not llm.enabled(config.llm):
+        return None, None
+    analyzer = analyzer or llm.Analyzer(config)
+    key = analyzer.relevance_key(interest)
+    cached = (stored or {}).get("relevance") or {}
+    scores = dict(cached.get("scores", {})) if cached.get("key") == key else {}
+    missing = [p for p in papers if p["id"] not in scores]
+    if missing:
+        usage = Usage()
+        try:
+            scores.update(analyzer.relevance(missing, interest, config.ranking.llm_batch, usage))
+        except llm.Invalid as error:
+            report.failures.append(f"LLM relevance failed ({error}); ranking by keywords only")
+            return None, None
+        finally:
+            report.usage.add(usage)
+    return {pid: s * config.ranking.llm_weight for pid, s in scores.items()}, {"key": key, "scores": scores}
+
+
 def update(store: Store, config: DigestConfig, announcements: Iterable[Announcement], refetch: bool = False,
-           progress: Callable[[Announcement], None] | None = None) -> Report:
+           progress: Callable[[Announcement], None] | None = None, hooks: Hooks | None = None) -> Report:
     """Fetch the announcements missing from the store (all of them with ``refetch``) and store them."""
     report = Report()
+    hooks = hooks or Hooks()
     source = ArxivSource(config.arxiv)
     with store.lock():
         for ann in announcements:
@@ -150,7 +186,12 @@ def update(store: Store, config: DigestConfig, announcements: Iterable[Announcem
                 complete = bool(stored) and not stored.get("complete", True) and stored.get("candidates") == count
                 if not complete:
                     report.days_partial.append(f"{date} ({count} papers, usually {usual})")
-            store_day(store, config, ann, fetched.papers, count, report, complete=complete)
+            extra, relevance = llm_relevance(config, stored, fetched.papers, report)
+            ranked = ranking.rank(fetched.papers, config.ranking, extra)
+            report.excluded.update(ranked.excluded)
+            report.below_min_score += len(ranked.below)
+            chosen = hooks.candidates(ranked.chosen, date)
+            store_day(store, config, ann, chosen, count, report, complete=complete, relevance=relevance)
     return report
 
 

@@ -15,6 +15,7 @@ from mkdocs.structure.nav import Navigation, Section
 
 from . import announce, llm, pipeline
 from .config import DigestConfig
+from .hooks import HookError, Hooks
 from .site import ARCHIVE_URI, STATUS_URI, TAGS_URI, Site
 from .store import Store, StoreError, write_atomic
 
@@ -36,6 +37,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         self.store: Store | None = None
         self.generated: set[str] = set()
         self.macros: Any = None
+        self.hooks = Hooks()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance across `mkdocs serve` rebuilds: fetch once per session.
@@ -51,6 +53,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
         self.macros = _register_macros(config, self)
+        self.hooks = Hooks(config.hooks)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -94,7 +97,10 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         announcements = announce.latest(self.config.days, self.config.timezone, self.config.until,
                                         self.config.arxiv.holidays)
         try:
-            report = pipeline.update(self.store, self.config, announcements, refetch=self.config.fetch == "always")
+            report = pipeline.update(self.store, self.config, announcements, refetch=self.config.fetch == "always",
+                                     hooks=self.hooks)
+        except HookError as error:
+            raise PluginError(f"arxiv-digest: {error}") from error
         except StoreError as error:
             self._failure(str(error))
             return
