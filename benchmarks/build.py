@@ -24,6 +24,9 @@ For each scale, in one run:
 (weight) what readers download: site size, median HTML size of generated day/paper/tag pages,
     ``search/search_index.json`` raw and gzipped (fetched once by the search worker).
 
+The plugin's code is frozen at start (``--plugin-source head``: the last commit, the default;
+``worktree``: the working tree as it is) and put first on ``PYTHONPATH`` of every build, so
+edits made to plugin/ while the benchmark runs do not change what it measures.
 Sites live under ``--work`` (default /tmp/arxiv-digest-bench); a store is regenerated only when
 its parameters or synth.py change. The machine's load average is printed with the figures.
 """
@@ -50,8 +53,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-
-import synth  # noqa: E402
 
 PAPERS_PER_DAY = 10
 DAYS_PER_YEAR = 260
@@ -134,13 +135,52 @@ EMPTY_FEED = (b'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.
               b'<opensearch:itemsPerPage>0</opensearch:itemsPerPage></feed>\n')
 
 
+# -- the plugin under test -------------------------------------------------------------------
+
+PLUGIN_PATH: Path | None = None
+PLUGIN_LABEL = "installed"
+
+
+def use_plugin_source(work: Path, source: str) -> str:
+    """Freeze the plugin's code for the whole benchmark (others edit plugin/ meanwhile).
+
+    ``head``: ``git archive HEAD plugin/arxiv_digest``; ``worktree``: a copy of the working tree's
+    plugin/arxiv_digest. The copy goes first on ``PYTHONPATH`` (before the editable install's
+    path), for this process and every MkDocs child, so all builds run the same code.
+    """
+    global PLUGIN_PATH, PLUGIN_LABEL
+    git = ["git", "-C", str(ROOT)]
+    commit = subprocess.run(git + ["rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    if source == "head":
+        dest = work / "plugin-src" / commit[:12]
+        if not (dest / "plugin" / "arxiv_digest" / "plugin.py").is_file():
+            dest.mkdir(parents=True, exist_ok=True)
+            archive = subprocess.run(git + ["archive", commit, "plugin/arxiv_digest"], capture_output=True, check=True)
+            subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+        PLUGIN_LABEL = f"plugin at commit {commit[:7]} (git archive)"
+    else:
+        dest = work / "plugin-src" / f"worktree-{time.strftime('%Y%m%dT%H%M%S')}"
+        shutil.copytree(ROOT / "plugin" / "arxiv_digest", dest / "plugin" / "arxiv_digest",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        PLUGIN_LABEL = f"plugin from the working tree at {time.strftime('%H:%M:%S')} (HEAD {commit[:7]})"
+    PLUGIN_PATH = dest / "plugin"
+    sys.path.insert(0, str(PLUGIN_PATH))
+    found = subprocess.run([sys.executable, "-c", "import arxiv_digest; print(arxiv_digest.__file__)"],
+                           env=child_env(), capture_output=True, text=True).stdout.strip()
+    if not found.startswith(str(PLUGIN_PATH)):
+        sys.exit(f"the plugin snapshot is not the one imported (got {found!r}); is arxiv_digest installed "
+                 "some other way?")
+    return PLUGIN_LABEL
+
+
 # -- processes -----------------------------------------------------------------------------
 
 def child_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("ARXIV_", "OPENAI_")) and k not in ("SITE_URL",)}
     env["NO_MKDOCS_2_WARNING"] = "1"
-    env["PYTHONDONTWRITEBYTECODE"] = "0"
+    if PLUGIN_PATH is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(PLUGIN_PATH), *filter(None, [env.get("PYTHONPATH")])])
     return env
 
 
@@ -170,11 +210,13 @@ def mkdocs_build(site: Path, config: str = "mkdocs.yml", out: str = "site") -> l
 
 def prepare_store(work: Path, days: int, seed: int) -> Path:
     data = work / "data"
-    params = {"days": days, "papers": PAPERS_PER_DAY, "seed": seed,
+    params = {"days": days, "papers": PAPERS_PER_DAY, "seed": seed, "plugin": PLUGIN_LABEL,
               "synth": hashlib.sha256((HERE / "synth.py").read_bytes()).hexdigest()[:16]}
     marker = data / ".synth.json"
     if marker.is_file() and json.loads(marker.read_text()) == params:
         return data
+    import synth
+
     print(f"  synthesizing {days} days × {PAPERS_PER_DAY} papers into {data} …", flush=True)
     totals = synth.synthesize(data, days, PAPERS_PER_DAY, seed)
     marker.write_text(json.dumps(params))
@@ -333,6 +375,7 @@ def weight(site_dir: Path) -> dict:
         "median": {k: statistics.median(v) if v else 0 for k, v in kinds.items()},
         "median_all": statistics.median(generated) if generated else 0,
         "max_day": max(kinds["day"], default=0),
+        "max_tag": max(kinds["tag"], default=0),
         "newest_day": len(newest_day), "newest_day_gz": gz(newest_day),
         "search_raw": len(index), "search_gz": gz(index), "search_docs": len(docs),
         "search_code_gz": sum(gz(p.read_bytes()) for p in scripts),
@@ -406,11 +449,7 @@ def mb(n: float) -> str:
 
 def report(results: list[dict], args: argparse.Namespace, started: float) -> None:
     loads = [r["load"] for res in results for r in res["a"] + res["b"]]
-    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                          text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "plugin"], capture_output=True,
-                           text=True).stdout.strip()
-    print(f"\n# arxiv-digest build benchmark (commit {head}{' + uncommitted plugin changes' if dirty else ''}; "
+    print(f"\n# arxiv-digest build benchmark ({PLUGIN_LABEL}; "
           f"{os.cpu_count()} CPUs; medians of {args.runs} runs; 1-min load average during runs "
           f"{min(loads):.2f}–{max(loads):.2f}, median {median(loads):.2f})\n")
 
@@ -475,13 +514,13 @@ def report(results: list[dict], args: argparse.Namespace, started: float) -> Non
 
     print("\n## Reader-side weight (plugin site; the baseline's search index for comparison)\n")
     print("| scale | site size | files | HTML pages | median generated page | median day | median paper | "
-          "median tag | largest day | search_index.json raw | gzip (one search) | + search code gzip | "
+          "median tag | largest day | largest tag | search_index.json raw | gzip (one search) | + search code gzip | "
           "baseline index gzip |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for res in results:
         w, wb = res["weight_a"], res["weight_b"]
         print(f"| {res['label']} | {mb(w['total'])} | {w['files']} | {w['pages']} | {mb(w['median_all'])} | "
-              f"{mb(w['median']['day'])} | {mb(w['median']['paper'])} | {mb(w['median']['tag'])} | {mb(w['max_day'])} | "
+              f"{mb(w['median']['day'])} | {mb(w['median']['paper'])} | {mb(w['median']['tag'])} | {mb(w['max_day'])} | {mb(w['max_tag'])} | "
               f"{mb(w['search_raw'])} | {mb(w['search_gz'])} | {mb(w['search_code_gz'])} | {mb(wb['search_gz'])} |")
     for res in results:
         w = res["weight_a"]
@@ -505,6 +544,8 @@ def report(results: list[dict], args: argparse.Namespace, started: float) -> Non
         cmd += f" --runs {args.runs}"
     if args.seed != 1:
         cmd += f" --seed {args.seed}"
+    if args.plugin_source != "head":
+        cmd += f" --plugin-source {args.plugin_source}"
     print(f"\nreproduce: {cmd}")
 
 
@@ -518,12 +559,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=WORK, help=f"work directory (default {WORK})")
     parser.add_argument("--no-profile", action="store_true", help="skip the cProfile build")
+    parser.add_argument("--plugin-source", choices=["head", "worktree"], default="head",
+                        help="plugin code measured: the last commit (default) or the working tree, frozen at start")
     parser.add_argument("--json", type=Path, help="also write the raw figures as JSON here")
     args = parser.parse_args()
     if not args.years and not args.days:
         args.years = [1]
     args.years = args.years or []
     started = time.perf_counter()
+    print(f"measuring the {use_plugin_source(args.work, args.plugin_source)}", flush=True)
     scales = [(f"{y} year" + ("s" if y > 1 else ""), y * DAYS_PER_YEAR) for y in args.years]
     scales += [(f"{d} days", d) for d in args.days or []]
     results = [run_scale(label.replace(" ", "-"), days, args) for label, days in scales]

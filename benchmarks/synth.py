@@ -35,7 +35,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugin"))
+sys.path.append(str(ROOT / "plugin"))  # after an installed or snapshot arxiv_digest (see build.py)
 
 from arxiv_digest import announce  # noqa: E402
 from arxiv_digest.llm import SECTIONS  # noqa: E402
