@@ -158,3 +158,30 @@ def test_files_have_no_key(runs, where):
                         found.append(str(path.relative_to(root)))
     assert scanned, f"no files under {where}"
     assert not found, f"the key is in {found}"
+
+
+PASTED = "sk-proj-PASTEDKEY0123456789abcdefghij"
+PASTED_BUG = (
+    "BUG: a key pasted into llm.api_key_env (instead of the variable's name) is printed: cli.py:cmd_analyze "
+    "('no LLM configured: set llm.base_url or the sk-proj-... environment variable') and plugin.py:_analyze "
+    "(INFO 'no LLM configured (llm.base_url or $sk-proj-...)' in every build log). Fix: validate api_key_env as an "
+    "environment variable name in config.py and never interpolate its value into messages that could be a key.")
+
+
+@pytest.fixture(scope="module")
+def pasted(tmp_path_factory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("secrets-pasted")
+    with FakeArxiv() as arxiv:
+        config = S.make_site(root, {"api_key_env": PASTED}, data=None, fetch="auto", days=1, until="2026-02-18",
+                             arxiv={"api_url": arxiv.url, "delay_seconds": 0, "retries": 0, "timeout": 10})
+        environ = S.env(OPENAI_API_KEY=KEY)
+        return {"analyze": S.run_cli(config, "analyze", environ=environ).output,
+                "build": build(config, verbose=False).output}
+
+
+@pytest.mark.figure(FIGURE, unit="places")
+@pytest.mark.xfail(strict=True, reason=PASTED_BUG)
+@pytest.mark.parametrize("run", ["analyze", "build"])
+def test_key_pasted_into_api_key_env_is_not_printed(pasted, run):
+    assert pasted[run].strip()
+    assert PASTED not in pasted[run], pasted[run][-1500:]
