@@ -1,0 +1,440 @@
+"""The built sites in a real browser: Debian's Chromium driven by Playwright.
+
+What a reader does, checked on the example site served on 127.0.0.1 (browser_support.py
+builds the sites and records console errors, failed requests and dialogs):
+
+* the main pages load with no console error, no failed local request and no request to
+  any other host (a reader offline, or behind a blocker, sees the same site);
+* search finds papers by an English title word and by a Chinese word of a TL;DR (jieba);
+* math renders with the MathJax served by the site, also after an instant page switch;
+* a hostile paper (script tags, ``onerror=``, Jinja, YAML breakers, 10,000-character
+  abstract, 500 authors) builds and shows as text, and nothing of it runs; links that
+  are not web links are dropped;
+* cards and pages fit a 375 px phone screen;
+* light and dark screenshots land in test-artifacts/ (git-ignored), dark mode really is
+  dark, and card text keeps WCAG AA contrast in both.
+
+Run: ``python -m pytest tests/browser -q -p no:cacheprovider``. To add a page or a check,
+extend PAGES / PHONE_PAGES / SHOT_PAGES, or write a test taking ``open_page`` and a site.
+
+Features still being built are tested too, marked ``xfail(strict=False)``: remove the
+mark when the feature lands.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from browser_support import (BAD_LINKS_PAPER, CHROMIUM, DAY, HOSTILE_ID, LONG_WORD, MATH_PAPERS, ZH_PAPER, ZH_WORD,
+                             Site, Visit)
+# Fixtures, used by name.
+from browser_support import (_builds, artifacts, bad_links_site, browser, example_site, hostile_site,  # noqa: F401
+                             open_page, variant_site, visited)
+
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make system-deps) to run the browser tests",
+                allow_module_level=True)
+
+PHONE = {"width": 375, "height": 812}
+
+# The reader's main pages: (id, URL path).
+PAGES = [
+    ("home", ""),
+    ("day", f"digest/{DAY}/"),
+    ("paper", "papers/2602.15727/"),
+    ("tag", "tags/3d-vision/"),
+    ("tag-index", "tags/"),
+    ("archive", "archive/"),
+]
+PAGE_IDS = [name for name, _ in PAGES]
+
+# Selectors of features still in progress (adjust here when they land).
+FEED_LINK = ('head link[rel="alternate"][type="application/atom+xml"],'
+             ' head link[rel="alternate"][type="application/rss+xml"]')
+TRENDS_SVG = "article figure.ad-trend svg"
+RELATED = "article .ad-cards--related a.ad-card__title"
+TRENDING = "article .ad-trending a.ad-chip"
+CALENDAR_DAYS = "article .ad-cal a[href*='digest/']"
+
+# Material's search states (theme.language: zh).
+SEARCH_READY = "键入以开始搜索"  # "type to start searching": the index is loaded
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def article_text(visit: Visit) -> str:
+    return visit.page.locator("article.md-content__inner").inner_text()
+
+
+def search(visit: Visit, query: str) -> list[dict[str, str]]:
+    """Type ``query`` into Material's search box; the results as [{title, href}]."""
+    page = visit.page
+    box = page.locator("input.md-search__input")
+    box.click()
+    # Until the worker has loaded the index the prompt says "initializing": wait for "type to start".
+    page.wait_for_function("ready => document.querySelector('.md-search-result__meta')?.textContent.trim() === ready",
+                           arg=SEARCH_READY)
+    # Material reads the box on keyup: fill (any script, no IME needed), then a key to make it look.
+    box.fill(query)
+    box.press("End")
+    page.wait_for_function("ready => { const t = document.querySelector('.md-search-result__meta')?.textContent.trim();"
+                           " return t && t !== ready; }", arg=SEARCH_READY)
+    return page.evaluate("""() => [...document.querySelectorAll('.md-search-result__list > .md-search-result__item')]
+        .map(li => ({title: li.querySelector('h1, h2')?.textContent.trim() ?? '',
+                     href: li.querySelector('a')?.href ?? ''}))""")
+
+
+def title_of(site: Site, paper_id: str) -> str:
+    record = json.loads((site.root / "data" / "papers" / f"{paper_id}.json").read_text("utf-8"))
+    return " ".join(record["title"].split())
+
+
+def dangerous_markup(visit: Visit) -> list[str]:
+    """Script-capable elements, event handler attributes and javascript:/data: links in the content."""
+    return visit.page.evaluate("""() => {
+        const found = [];
+        for (const el of document.querySelectorAll('article *')) {
+            if (['SCRIPT', 'IFRAME', 'OBJECT', 'EMBED'].includes(el.tagName)) found.push(el.outerHTML.slice(0, 120));
+            if (el.tagName === 'IMG' && el.getAttribute('src') === 'x') found.push(el.outerHTML.slice(0, 120));
+            for (const attr of el.attributes) {
+                const v = attr.value.replace(/[\\s\\x00-\\x1f]/g, '').toLowerCase();
+                const isUrl = ['href', 'src', 'action', 'formaction'].includes(attr.name) || attr.name.endsWith(':href');
+                if (/^on/i.test(attr.name) || (isUrl && /^(javascript|data|vbscript):/.test(v)))
+                    found.push(`${el.tagName} ${attr.name}=${attr.value.slice(0, 80)}`);
+            }
+        }
+        return found; }""")
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+@pytest.mark.parametrize("path", [p for _, p in PAGES], ids=PAGE_IDS)
+def test_page_loads_cleanly(visited, path):
+    """No console error, no uncaught exception, no failed or >= 400 request to the local server."""
+    visited(path).assert_clean()
+
+
+@pytest.mark.parametrize("path", [p for _, p in PAGES], ids=PAGE_IDS)
+def test_page_requests_no_other_host(visited, path):
+    """Everything a page needs comes from the site itself (fonts, scripts, API calls)."""
+    visited(path).assert_no_external_requests()
+
+
+def test_generated_links_resolve(visited):
+    """Every same-site link on the day page leads to a page that exists."""
+    visit = visited(f"digest/{DAY}/")
+    hrefs = visit.page.evaluate("""() => [...new Set([...document.querySelectorAll('a[href]')]
+        .map(a => a.href.split('#')[0]).filter(h => h.startsWith(location.origin)))]""")
+    assert len(hrefs) > 20
+    broken = [h for h in hrefs if not visit.page.request.get(h).ok]
+    assert not broken, f"links to missing pages: {broken}"
+
+
+# ----------------------------------------------------------------------------- search
+
+
+@pytest.mark.parametrize("word, paper_id", [
+    ("Analogy", "2602.15727"),  # "Spanning the Visual Analogy Space with a Weight Basis of LoRAs"
+    ("Keypoints", "2602.15755"),  # "RaCo: Ranking and Covariance for Practical Learned Keypoints"
+    ("Dex4D", "2602.15828"),  # "Dex4D: Task-Agnostic Point Track Policy for ..."
+])
+def test_search_finds_paper_by_english_title_word(example_site, open_page, word, paper_id):
+    title = title_of(example_site, paper_id)
+    assert word in title
+    visit = open_page()
+    visit.goto(example_site.at(""), idle=False)
+    results = search(visit, word)
+    assert any(r["title"] == title for r in results), \
+        f"searching {word!r} does not list {title!r}; results: {[r['title'] for r in results]}"
+    visit.assert_clean()
+
+
+def test_search_finds_paper_by_chinese_tldr_word(variant_site, open_page):
+    """jieba segments the Chinese TL;DR at build time; a word of it finds the paper."""
+    title = title_of(variant_site, ZH_PAPER)
+    index = (variant_site.out / "search" / "search_index.json").read_text("utf-8")
+    assert index.count(ZH_WORD) or ZH_WORD.encode("unicode_escape").decode() in index
+    visit = open_page()
+    visit.goto(variant_site.at(""), idle=False)
+    results = search(visit, ZH_WORD)
+    assert any(r["title"] == title and f"papers/{ZH_PAPER}/" in r["href"] for r in results), \
+        f"searching {ZH_WORD!r} does not list the paper page of {title!r}; results: {results}"
+    visit.assert_clean()
+
+
+# ----------------------------------------------------------------------------- math
+
+
+@pytest.mark.parametrize("path", ["papers/2602.15727/", f"digest/{MATH_PAPERS['2602.06042']}/"],
+                         ids=["paper-2602.15727", "day-with-2602.06042"])
+def test_math_renders(visited, path):
+    """The abstracts' $...$ math is typeset by the MathJax served with the site (SVG output)."""
+    visit = visited(path)
+    page = visit.page
+    page.wait_for_selector("article mjx-container", state="attached")
+    assert page.locator("article mjx-container[jax='SVG'] svg").count() >= 1
+    assert page.locator("article mjx-container [data-mjx-error], article mjx-merror").count() == 0
+    # Nothing left untypeset: arithmatex spans hold only MathJax output, no raw TeX.
+    raw = page.evaluate("""() => [...document.querySelectorAll('article .arithmatex')]
+        .filter(el => !el.querySelector('mjx-container')).map(el => el.textContent)""")
+    assert not raw, f"math left as TeX: {raw}"
+    visit.assert_clean()
+
+
+def test_math_renders_after_instant_navigation(variant_site, open_page):
+    """With navigation.instant, Material swaps the page without reloading: mathjax.js re-typesets."""
+    visit = open_page()
+    visit.goto(variant_site.at(""), idle=False)
+    page = visit.page
+    page.evaluate("window.__sameDocument = true")
+    page.locator(f"article a.ad-card__title[href*='papers/{ZH_PAPER}/']").first.click()
+    page.wait_for_url(re.compile(rf"/papers/{re.escape(ZH_PAPER)}/"))
+    page.wait_for_selector("article mjx-container", state="attached")
+    assert page.evaluate("window.__sameDocument") is True, "the click reloaded the page: no instant navigation"
+    visit.assert_clean()
+
+
+# ----------------------------------------------------------------------------- hostile content
+
+
+@pytest.mark.parametrize("path", [f"digest/{DAY}/", f"papers/{HOSTILE_ID}/", "tags/3d-vision/", ""],
+                         ids=["day", "paper", "tag", "home"])
+def test_hostile_paper_shows_as_text_and_runs_nothing(hostile_site, visited, path):
+    visit = visited(path, hostile_site)
+    page = visit.page
+    page.wait_for_timeout(200)  # let late handlers (onerror of a broken image, timers) fire
+    assert page.evaluate("typeof window.__pwned") == "undefined", \
+        f"content ran script: window.__pwned = {page.evaluate('window.__pwned')!r}"
+    visit.assert_clean()  # includes: no dialog
+    text = article_text(visit)
+    assert "<script>window.__pwned='script';alert(1)</script>" in text, "the <script> string is not shown as text"
+    assert "<img src=x onerror=" in text
+    assert "{{ 7*7 }}" in text and "{% raw %}" in text  # neither Jinja nor macros rendered them
+    # Nothing from the content became markup or a live link.
+    dangerous = dangerous_markup(visit)
+    assert not dangerous, "hostile content became markup:\n" + "\n".join(dangerous)
+    # \style{position:fixed...} must not cover the page (MathJax's ui/safe filters styles).
+    fixed = page.evaluate("""() => [...document.querySelectorAll('article mjx-container *')]
+        .filter(el => getComputedStyle(el).position === 'fixed').length""")
+    assert fixed == 0, "math \\style made a fixed-position overlay"
+    title = page.title()
+    assert title and title != "pwned"
+
+
+def test_hostile_paper_page_keeps_its_parts(hostile_site, visited):
+    """YAML breakers in the title do not become front matter; the 500 authors and the abstract are all there."""
+    visit = visited(f"papers/{HOSTILE_ID}/", hostile_site)
+    text = article_text(visit)
+    assert "Author Number499 Surname" in text
+    assert "title: pwned" in text  # shown, not obeyed
+    assert visit.page.locator(".md-nav--primary").count() >= 1  # "hide: [navigation]" from the abstract was not obeyed
+    assert "The method is evaluated on standard benchmarks" in text
+    assert LONG_WORD in text.replace("\u200b", "")
+
+
+@pytest.mark.parametrize("path, heading", [
+    (f"papers/{HOSTILE_ID}/", "article h1"),
+    (f"digest/{DAY}/", f"xpath=//article//*[@id='{HOSTILE_ID}']/following::h3[1]"),  # after the paper's anchor
+], ids=["paper", "day"])
+def test_hostile_title_stays_one_heading(hostile_site, visited, path, heading):
+    """A title with line breaks and '---' is still the whole heading (and on the day page, the whole link)."""
+    visit = visited(path, hostile_site)
+    found = visit.page.locator(heading)
+    assert found.count() == 1, f"no heading {heading!r} for the hostile paper"
+    text = found.inner_text()
+    assert "An Extremely Long Title About" in text and "<script>" in text, \
+        f"the title was cut at its first line break: the heading reads {text[:80]!r}"
+
+
+@pytest.mark.parametrize("path", [f"digest/{DAY}/", f"papers/{BAD_LINKS_PAPER}/", ""], ids=["day", "paper", "home"])
+def test_non_web_links_build_and_are_dropped(bad_links_site, open_page, path):
+    """A paper whose arXiv/PDF/code links are javascript: or data: URLs: the site builds, the links go."""
+    visit = open_page()
+    visit.goto(bad_links_site.at(path), idle=False)
+    assert not dangerous_markup(visit)
+    visit.assert_clean()
+
+
+# ----------------------------------------------------------------------------- phone
+
+
+def overflow_report(visit: Visit, width: int) -> dict:
+    return visit.page.evaluate("""(width) => {
+        const cards = [...document.querySelectorAll('.ad-card')].map((card, i) => {
+            const box = card.getBoundingClientRect();
+            const wide = [...card.querySelectorAll('*')].filter(el => el.getBoundingClientRect().right > box.right + 1)
+                .map(el => `${el.tagName.toLowerCase()}.${el.className}`.slice(0, 60));
+            return {i, title: card.querySelector('.ad-card__title')?.textContent.slice(0, 60),
+                    scrollWidth: card.scrollWidth, clientWidth: card.clientWidth, right: Math.round(box.right), wide};
+        });
+        const wideElements = [...document.querySelectorAll('body *')]
+            .filter(el => el.getBoundingClientRect().right > width + 1 && getComputedStyle(el).position !== 'fixed'
+                          && !el.closest('.md-sidebar, .md-search, .md-dialog'))
+            .map(el => `${el.tagName.toLowerCase()}.${String(el.className).slice(0, 40)} right=${Math.round(el.getBoundingClientRect().right)}`)
+            .slice(0, 10);
+        return {cards, docScrollWidth: document.documentElement.scrollWidth, wideElements};
+    }""", width)
+
+
+PHONE_PAGES = [("example", ""), ("example", f"digest/{DAY}/"), ("example", "tags/3d-vision/"), ("example", "archive/"),
+               ("hostile", f"digest/{DAY}/"), ("hostile", f"papers/{HOSTILE_ID}/")]
+
+
+@pytest.mark.parametrize("which, path", PHONE_PAGES, ids=[f"{w}-{p.strip('/') or 'home'}" for w, p in PHONE_PAGES])
+def test_phone_cards_do_not_overflow(request, open_page, artifacts, which, path):
+    site = request.getfixturevalue(f"{which}_site")
+    visit = open_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    visit.goto(site.at(path), idle=False)
+    report = overflow_report(visit, PHONE["width"])
+    name = f"phone-{which}-{path.strip('/').replace('/', '-') or 'home'}.png"
+    visit.page.screenshot(path=str(artifacts / name))
+    bad_cards = [c for c in report["cards"] if c["scrollWidth"] > c["clientWidth"] + 1 or c["right"] > PHONE["width"]]
+    assert not bad_cards, f"cards wider than the phone screen (see test-artifacts/{name}): {bad_cards}"
+    assert report["docScrollWidth"] <= PHONE["width"], (
+        f"the page scrolls sideways: document is {report['docScrollWidth']} px wide on a {PHONE['width']} px screen "
+        f"(see test-artifacts/{name}); widest elements: {report['wideElements']}")
+    if path in ("", f"digest/{DAY}/", "tags/3d-vision/"):
+        assert report["cards"], "no .ad-card on the page"
+
+
+# ----------------------------------------------------------------------------- light and dark
+
+
+SHOT_PAGES = [("home", ""), ("day", f"digest/{DAY}/"), ("tag", "tags/3d-vision/")]
+
+
+def colours(visit: Visit) -> dict:
+    """Colour scheme, page background and the (text, background) colours of card parts as opaque RGB:
+    translucent backgrounds and text are composited over what lies beneath, as the reader sees them."""
+    return visit.page.evaluate("""() => {
+        const parse = c => { const v = (c.match(/[\\d.]+/g) || []).map(Number); return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1]; };
+        const over = (top, below) => [0, 1, 2].map(i => top[i] * top[3] + below[i] * (1 - top[3]));
+        const background = el => {
+            const layers = [];
+            for (; el; el = el.parentElement) {
+                const c = parse(getComputedStyle(el).backgroundColor);
+                if (c[3] > 0) layers.push(c);
+                if (c[3] >= 1) break;
+            }
+            return layers.reverse().reduce((below, top) => over(top, below), [255, 255, 255]);
+        };
+        const pair = sel => {
+            const el = document.querySelector(sel);
+            if (!el) return null;
+            const bg = background(el);
+            return [over(parse(getComputedStyle(el).color), bg), bg];
+        };
+        return {scheme: document.body.getAttribute('data-md-color-scheme'), body: background(document.body),
+                title: pair('.ad-card__title'), tldr: pair('.ad-card__tldr'), meta: pair('.ad-card__meta'),
+                chip: pair('.ad-chip'), text: pair('article p')};
+    }""")
+
+
+def contrast(fg: list[float], bg: list[float]) -> float:
+    """WCAG contrast ratio of two opaque RGB colours."""
+    def lum(rgb: list[float]) -> float:
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("name, path", SHOT_PAGES, ids=[n for n, _ in SHOT_PAGES])
+def test_light_and_dark_screenshots(example_site, open_page, artifacts, name, path):
+    seen = {}
+    for scheme in ("light", "dark"):
+        visit = open_page(color_scheme=scheme)
+        visit.goto(example_site.at(path), idle=False)
+        visit.page.screenshot(path=str(artifacts / f"{name}-{scheme}.png"))
+        visit.page.screenshot(path=str(artifacts / f"{name}-{scheme}-full.jpg"), full_page=True, type="jpeg",
+                              quality=80)
+        if name == "day":  # the cards under their heading, below Material's header (the README's picture)
+            visit.page.evaluate("""() => { const h = document.querySelector('article .ad-cards').previousElementSibling;
+                window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 64); }""")
+            visit.page.wait_for_timeout(600)  # the header cross-fades from site name to page title
+            visit.page.screenshot(path=str(artifacts / f"{name}-cards-{scheme}.png"))
+        seen[scheme] = colours(visit)
+        visit.assert_clean()
+    light, dark = seen["light"], seen["dark"]
+    assert (light["scheme"], dark["scheme"]) == ("default", "slate")
+    assert light["body"] != dark["body"], f"dark mode did not change the background ({light['body']})"
+    assert sum(dark["body"]) < sum(light["body"]) / 2, f"dark background is not dark: {dark['body']}"
+    for scheme, got in seen.items():
+        pairs = {part: got[part] for part in ("title", "tldr", "meta", "chip", "text") if got[part]}
+        low = {part: round(contrast(*pair), 2) for part, pair in pairs.items() if contrast(*pair) < 4.5}
+        assert not low, f"{scheme} mode: text below WCAG AA contrast 4.5:1 on {name}: {low} ({got})"
+
+
+# ----------------------------------------------------------------------------- pending features
+
+
+@pytest.mark.xfail(strict=False, reason="feature pending: Atom/RSS feed linked from every page's head")
+@pytest.mark.parametrize("path", [p for _, p in PAGES], ids=PAGE_IDS)
+def test_feed_linked_from_head(visited, path):
+    visit = visited(path)
+    link = visit.page.locator(FEED_LINK)
+    assert link.count() >= 1, "no <link rel=alternate> to a feed in <head>"
+    href = link.first.evaluate("el => el.href")
+    response = visit.page.request.get(href)
+    assert response.ok, f"feed {href}: HTTP {response.status}"
+    root = ET.fromstring(response.body())  # valid XML
+    entries = root.findall("{http://www.w3.org/2005/Atom}entry") or root.findall("channel/item")
+    assert entries, "the feed has no entries"
+    assert any(DAY in ET.tostring(e, encoding="unicode") for e in entries), f"no entry for {DAY}"
+
+
+@pytest.mark.xfail(strict=False, reason="feature pending: trends SVG (papers per tag per week) on tag pages")
+@pytest.mark.parametrize("path", ["tags/", "tags/3d-vision/"], ids=["tag-index", "tag"])
+def test_trends_svg(example_site, open_page, path):
+    """Drawn at build time (inline SVG, no script), visible, and its labels readable in both schemes."""
+    for scheme in ("light", "dark"):
+        visit = open_page(color_scheme=scheme)
+        visit.goto(example_site.at(path), idle=False)
+        svg = visit.page.locator(TRENDS_SVG)
+        assert svg.count() >= 1, "no trends SVG in the page"
+        box = svg.first.bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 30
+        assert visit.page.locator("article figure.ad-trend script").count() == 0
+        labels = svg.first.evaluate("""svg => [...svg.querySelectorAll('text')].map(t => getComputedStyle(t).fill)""")
+        background = colours(visit)["body"]
+        for fill in labels:
+            rgb = [float(x) for x in re.findall(r"[\d.]+", fill)[:3]]
+            if len(rgb) == 3:
+                assert contrast(rgb, background) >= 3, f"{scheme}: trend label colour {fill} unreadable on {background}"
+        visit.assert_clean()
+
+
+@pytest.mark.xfail(strict=False, reason="feature pending: trending tags on the home page")
+def test_trending_tags_on_home(visited):
+    visit = visited("")
+    chips = visit.page.locator(TRENDING)
+    assert chips.count() >= 1, "no trending tags on the home page"
+    for href in chips.evaluate_all("els => els.map(a => a.href)"):
+        assert "/tags/" in href and visit.page.request.get(href).ok, href
+
+
+@pytest.mark.xfail(strict=False, reason="feature pending: archive as a calendar by month")
+def test_archive_calendar_links_every_day(example_site, visited):
+    visit = visited("archive/")
+    hrefs = visit.page.locator(CALENDAR_DAYS).evaluate_all("els => els.map(a => a.href)")
+    days = sorted(p.stem for p in (example_site.root / "data" / "days").glob("*.json"))
+    assert sorted(re.search(r"digest/([\d-]+)/", h).group(1) for h in hrefs) == days
+    for href in hrefs:
+        assert visit.page.request.get(href).ok, href
+
+
+@pytest.mark.xfail(strict=False, reason="feature pending: related papers on the paper page")
+def test_related_papers(visited):
+    visit = visited("papers/2602.15727/")
+    links = visit.page.locator(RELATED)
+    assert links.count() >= 1
+    for href in links.evaluate_all("els => els.map(a => a.href)"):
+        assert visit.page.request.get(href).ok, href
+        assert "2602.15727" not in href
