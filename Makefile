@@ -17,6 +17,7 @@ install-test: install system-deps
 system-deps:
 	@missing=""; \
 	for tool in cmake g++ make chromium; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake g++ make chromium fonts-noto-cjk >/dev/null; \
