@@ -9,11 +9,12 @@ from datetime import date
 from pathlib import Path
 
 from mkdocs.config import load_config
-from mkdocs.exceptions import ConfigurationError
+from mkdocs.config.base import ValidationError
+from mkdocs.exceptions import Abort, ConfigurationError
 from tqdm import tqdm
 
 from . import announce, llm, pipeline
-from .config import DigestConfig
+from .config import DigestConfig, check_paths
 from .hooks import HookError, Hooks
 from .store import ARXIV_ID_RE, Store, StoreError
 
@@ -42,12 +43,17 @@ def load_site(config_file: str) -> tuple[DigestConfig, Store, Hooks]:
         raise CommandError(f"no MkDocs configuration at {path} (use -f)")
     try:
         mkdocs_config = load_config(str(path))
-    except ConfigurationError as error:
-        raise CommandError(f"{path}: {error}") from None
+    except (ConfigurationError, Abort) as error:
+        # The option at fault was logged above by MkDocs' validation.
+        raise CommandError(f"{path}: invalid configuration ({error})") from None
     plugin = mkdocs_config.plugins.get("arxiv-digest")
     if plugin is None:
         raise CommandError(f"{path} does not enable the arxiv-digest plugin")
     config: DigestConfig = plugin.config
+    try:
+        check_paths(config, path.resolve().parent, mkdocs_config.docs_dir, mkdocs_config.site_dir)
+    except ValidationError as error:
+        raise CommandError(str(error)) from None
     return config, Store(path.resolve().parent / config.data_dir), Hooks(mkdocs_config.hooks)
 
 
@@ -191,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.addHandler(handler)
     mkdocs_log.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    # Our own notes (retries, waiting for the lock, full-text fallbacks) are worth seeing on the command line.
+    logging.getLogger("mkdocs.plugins.arxiv_digest").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     try:
         return args.run(args)
     except (CommandError, StoreError, HookError) as error:

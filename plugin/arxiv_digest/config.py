@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -52,6 +53,71 @@ class Integer(Number):
         if isinstance(value, bool) or not isinstance(value, int):
             raise c.ValidationError(f"Expected a whole number, got {value!r}.")
         return int(super().run_validation(value))
+
+
+class Text(c.Type):
+    """A non-blank string."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(str, **kwargs)
+
+    def run_validation(self, value: object) -> str:
+        value = super().run_validation(value)
+        if not value.strip():
+            raise c.ValidationError("Expected a non-empty string.")
+        return value.strip()
+
+
+class URL(c.Type):
+    """An http(s) URL; ``placeholders`` are the only ``{names}`` it may contain."""
+
+    def __init__(self, default: str | None = None, placeholders: tuple[str, ...] = ()) -> None:
+        super().__init__(str, default=default)
+        self.placeholders = placeholders
+
+    def run_validation(self, value: object) -> str:
+        value = super().run_validation(value).strip()
+        if not re.match(r"^https?://[^\s/?#]+", value):
+            raise c.ValidationError(f"Expected an http:// or https:// URL, got {value!r}.")
+        try:
+            value.format(**{name: "x" for name in self.placeholders})
+        except (KeyError, IndexError, ValueError):
+            allowed = ", ".join(f"{{{p}}}" for p in self.placeholders) or "none"
+            raise c.ValidationError(f"Unknown placeholder in {value!r} (allowed: {allowed}).") from None
+        return value
+
+
+class EnvVarName(c.Type):
+    """The name of an environment variable (never a secret's value)."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__(str, default=default)
+
+    def run_validation(self, value: object) -> str:
+        value = super().run_validation(value)
+        looks_like_key = re.match(r"sk[-_]", value, re.IGNORECASE) or len(value) > 64
+        if looks_like_key or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            # Never echo the value: it may be a pasted key.
+            raise c.ValidationError("Expected the NAME of an environment variable (e.g. OPENAI_API_KEY), "
+                                    "not a key; put the key itself in that variable.")
+        return value
+
+
+RESERVED_BODY_KEYS = {"model", "messages", "max_tokens", "temperature", "response_format", "stream", "n"}
+
+
+class ExtraBody(c.Type):
+    """Provider switches merged into request bodies; never the fields the plugin sets itself."""
+
+    def __init__(self) -> None:
+        super().__init__(dict, default={})
+
+    def run_validation(self, value: object) -> dict:
+        value = super().run_validation(value)
+        clash = sorted(RESERVED_BODY_KEYS & set(value))
+        if clash:
+            raise c.ValidationError(f"May not set {', '.join(clash)}: the plugin sets these itself.")
+        return value
 
 
 class Timezone(c.Type):
@@ -104,11 +170,11 @@ class Taxonomy(c.BaseConfigOption[dict]):
 class ArxivConfig(base.Config):
     """Where and how politely to query the arXiv API."""
 
-    api_url = c.Type(str, default="https://export.arxiv.org/api/query")
+    api_url = URL("https://export.arxiv.org/api/query")
     """Query endpoint of the arXiv API (point it at a mirror or a local fake in tests)."""
-    html_url = c.Type(str, default="https://arxiv.org/html/{id}v{version}")
+    html_url = URL("https://arxiv.org/html/{id}v{version}", placeholders=("id", "version"))
     """Full-text HTML rendering of a paper (``{id}``, ``{version}``)."""
-    pdf_url = c.Type(str, default="https://arxiv.org/pdf/{id}v{version}")
+    pdf_url = URL("https://arxiv.org/pdf/{id}v{version}", placeholders=("id", "version"))
     """PDF of a paper (``{id}``, ``{version}``), the full-text fallback."""
     delay_seconds = Number(3.0)
     """Seconds between two requests, as arXiv's terms of use ask."""
@@ -149,15 +215,15 @@ class RankingConfig(base.Config):
 
     keywords = Keywords()
     """Terms or phrases matched in title and abstract (whole words, any case): a list, or term → weight."""
-    authors = c.ListOfItems(c.Type(str), default=[])
+    authors = c.ListOfItems(Text(), default=[])
     """Followed authors, matched on normalised names ("K. He" matches "Kaiming He")."""
     author_weight = Number(5.0)
     """Points for each followed author."""
-    exclude = c.ListOfItems(c.Type(str), default=[])
+    exclude = c.ListOfItems(Text(), default=[])
     """Negative keywords: matching papers are not published (counted in the report)."""
     min_score = Number(0.0, minimum=-1000)
     """Papers scoring below this are not published (only applies when keywords, authors or llm_interest are set)."""
-    llm_interest = c.Optional(c.Type(str))
+    llm_interest = c.Optional(Text())
     """A short description of the reader's interests: the LLM scores the day's candidates (0–10) before analysis."""
     llm_weight = Number(1.0)
     """Multiplier of the LLM relevance score (0–10) added to the keyword score."""
@@ -168,26 +234,26 @@ class RankingConfig(base.Config):
 class ModelsConfig(base.Config):
     """Per-task model overrides (default: ``llm.model``)."""
 
-    analysis = c.Optional(c.Type(str))
+    analysis = c.Optional(Text())
     """Model for the per-paper analysis."""
-    tags = c.Optional(c.Type(str))
+    tags = c.Optional(Text())
     """Model for the structured fields (TL;DR, tags, key contributions); a cheaper model is often enough."""
-    relevance = c.Optional(c.Type(str))
+    relevance = c.Optional(Text())
     """Model for the relevance scores of ``ranking.llm_interest``."""
-    summary = c.Optional(c.Type(str))
+    summary = c.Optional(Text())
     """Model for the day's executive summary."""
 
 
 class LLMConfig(base.Config):
     """The LLM analyzer; with no key and no ``base_url`` the offline analyzer stays in charge."""
 
-    base_url = c.Optional(c.Type(str))
+    base_url = c.Optional(URL())
     """OpenAI-compatible endpoint, e.g. ``https://api.openai.com/v1`` or a local ``http://127.0.0.1:8080/v1``."""
-    model = c.Type(str, default="gpt-4o-mini")
+    model = Text(default="gpt-4o-mini")
     """Model name sent to the endpoint."""
     models = c.SubConfig(ModelsConfig)
     """Per-task model overrides: ``analysis``, ``tags``, ``summary``."""
-    api_key_env = c.Type(str, default="OPENAI_API_KEY")
+    api_key_env = EnvVarName("OPENAI_API_KEY")
     """Name of the environment variable holding the API key (the key itself never goes in mkdocs.yml)."""
     concurrency = Integer(8, minimum=1, maximum=64)
     """Requests in flight at once."""
@@ -203,7 +269,7 @@ class LLMConfig(base.Config):
     """Most tokens one answer may use."""
     temperature = Number(0.3, maximum=2)
     """Sampling temperature."""
-    extra_body = c.Type(dict, default={})
+    extra_body = ExtraBody()
     """Provider switches added to every request body (e.g. ``{enable_thinking: false}``)."""
     json_schema = c.Type(bool, default=True)
     """Ask for structured fields with ``response_format: json_schema`` (falls back to parsing when refused)."""
@@ -272,3 +338,14 @@ class DigestConfig(base.Config):
 def option_values(config: DigestConfig) -> dict[str, Any]:
     """Plain dict of the options (for templates and reports)."""
     return {key: config[key] for key in config}
+
+
+def check_paths(config: DigestConfig, config_dir: Path, docs_dir: str, site_dir: str) -> None:
+    """The store and cache must live outside docs_dir and site_dir (else: published, or endless serve rebuilds)."""
+    for option in ("data_dir", "cache_dir"):
+        path = (config_dir / config[option]).resolve()
+        for name, other in (("docs_dir", docs_dir), ("site_dir", site_dir)):
+            other_path = Path(other).resolve()
+            if path == other_path or other_path in path.parents:
+                raise c.ValidationError(f"Plugin 'arxiv-digest' option '{option}': {config[option]!r} lies inside "
+                                        f"{name} ({other}); choose a folder outside it.")

@@ -281,7 +281,12 @@ class Client:
                         body.pop("response_format")
                         response = call()
         except (openai.OpenAIError, ValueError) as error:  # ValueError: a body that is not JSON
-            raise Invalid(self.scrub(f"LLM request failed: {type(error).__name__}: {error}")[:300]) from None
+            # The stored (and published) reason names the failure kind only: endpoint error bodies can carry
+            # organisation names, quotas or an echoed key. The details go to the log, scrubbed.
+            status = getattr(error, "status_code", None)
+            log.info("LLM request failed: %s", self.scrub(f"{type(error).__name__}: {error}")[:500])
+            raise Invalid(f"LLM request failed ({type(error).__name__}" + (f", HTTP {status})" if status else ")")) \
+                from None
         try:
             if response.usage:
                 usage.prompt_tokens += response.usage.prompt_tokens or 0

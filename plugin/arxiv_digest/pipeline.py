@@ -91,8 +91,11 @@ def usual_day_size(store: Store, sample: int = 10) -> int:
 
 
 def store_day(store: Store, config: DigestConfig, ann: Announcement, papers: list[Record], candidates: int,
-              report: Report, complete: bool = True, relevance: Record | None = None) -> None:
-    """Write a fetched day and its papers (analyzed offline where nothing better exists)."""
+              report: Report, complete: bool = True, relevance: Record | None = None, skipped: int = 0) -> None:
+    """Write a fetched day and its papers (analyzed offline where nothing better exists).
+
+    ``skipped`` entries arXiv sent unreadable: the day is published, and fetched again on the next
+    run in case they arrive whole."""
     date = ann.digest_date.isoformat()
     chosen = papers[: config.max_papers or None]
     stored = []
@@ -124,6 +127,9 @@ def store_day(store: Store, config: DigestConfig, ann: Announcement, papers: lis
     }
     if relevance:
         day["relevance"] = relevance
+    day.pop("skipped", None)
+    if skipped:
+        day["skipped"] = skipped
     report.files_written += store.save_day(day)
     report.days_fetched.append(date)
 
@@ -163,7 +169,7 @@ def update(store: Store, config: DigestConfig, announcements: Iterable[Announcem
                 progress(ann)
             date = ann.digest_date.isoformat()
             stored = store.day(date)
-            if not refetch and stored is not None and stored.get("complete", True):
+            if not refetch and stored is not None and stored.get("complete", True) and not stored.get("skipped"):
                 continue
             try:
                 fetched = source.fetch(ann, list(config.categories))
@@ -191,7 +197,8 @@ def update(store: Store, config: DigestConfig, announcements: Iterable[Announcem
             report.excluded.update(ranked.excluded)
             report.below_min_score += len(ranked.below)
             chosen = hooks.candidates(ranked.chosen, date)
-            store_day(store, config, ann, chosen, count, report, complete=complete, relevance=relevance)
+            store_day(store, config, ann, chosen, count, report, complete=complete, relevance=relevance,
+                      skipped=len(fetched.skipped))
     return report
 
 

@@ -48,6 +48,7 @@ class _Session(requests.Session):
         self.timeout = timeout
         self.retry_after: float | None = None
         self.complete = True
+        self.entries = 0
         self.count = 0
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:
@@ -55,6 +56,7 @@ class _Session(requests.Session):
         self.count += 1
         response = super().request(*args, **kwargs)
         self.complete = response.content.rstrip().endswith(b"</feed>")
+        self.entries = len(re.findall(rb"<entry[\s>]", response.content))
         header = response.headers.get("Retry-After")
         self.retry_after = float(header) if header and header.strip().isdigit() else None
         return response
@@ -67,6 +69,7 @@ class _Client(arxiv.Client):
         super().__init__(page_size=options.page_size, delay_seconds=options.delay_seconds, num_retries=0)
         self.query_url_format = options.api_url.split("?")[0] + "?{}"
         self._session = _Session(options.timeout)
+        self.dropped = 0
 
     def _parse_feed(self, url: str, first_page: bool = True, _try_index: int = 0) -> Any:
         feed = super()._parse_feed(url, first_page=first_page, _try_index=_try_index)
@@ -75,6 +78,8 @@ class _Client(arxiv.Client):
             raise FetchError(f"malformed or truncated response ({feed.error or 'no closing </feed>'})")
         if not feed.results and feed.header.total_results > feed.header.start_index:
             raise FetchError(f"empty page although the API reports {feed.header.total_results} results")
+        # The client drops entries without id/published/updated with only a log line: count them.
+        self.dropped += max(0, self._session.entries - len(feed.results))
         return feed
 
 
@@ -160,6 +165,7 @@ class ArxivSource:
                 results.append(result)
 
         before = self.requests
+        client.dropped = 0
         try:
             for attempt in Retrying(retry=retry_if_exception(_transient), stop=stop_after_attempt(options.retries + 1),
                                     wait=wait, before_sleep=before_sleep, reraise=True, sleep=time.sleep):
@@ -169,7 +175,7 @@ class ArxivSource:
             raise FetchError(f"arXiv API at {options.api_url} failed for the {ann.digest_date} digest: {error}") from error
 
         papers: dict[str, Record] = {}
-        skipped: list[str] = []
+        skipped = [f"{client.dropped} entries without id or dates"] if client.dropped else []
         for result in results:
             try:
                 record = to_record(result)

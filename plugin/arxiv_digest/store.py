@@ -99,7 +99,11 @@ class Store:
         self._ignore_private_files()
         lock = FileLock(str(self.root / ".lock"))
         try:
-            lock.acquire(timeout=timeout)
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                log.info("waiting for %s: another arxiv-digest run holds the store", self.root / ".lock")
+                lock.acquire(timeout=timeout)
         except Timeout:
             raise StoreLocked(f"{self.root} is in use by another arxiv-digest run (lock file {self.root / '.lock'}); "
                               "wait for it to finish") from None

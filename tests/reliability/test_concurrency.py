@@ -161,11 +161,6 @@ def test_concurrent_runs(trials, scenario, number):
 
 
 @pytest.mark.figure("Concurrent runs: a waiting run says so", unit="checks")
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (minor): a run that waits for the store's lock says nothing for up to 10 minutes (then fails), so an "
-    "unattended job looks hung. store.py:Store.lock calls FileLock.acquire(timeout=600) silently. Fix: try "
-    "acquire(timeout=0) first and, on Timeout, log/print once 'waiting for <data_dir>/.lock (another "
-    "arxiv-digest run holds it)' before the blocking acquire."))
 def test_waiting_run_says_it_waits(tmp_path):
     with FakeOpenAI(behaviour_for=S.Faults(), latency=0.1) as llm_a, FakeOpenAI(behaviour_for=S.Faults()) as llm_b:
         config = S.make_site(tmp_path, {"base_url": llm_a.base_url, **LLM})

@@ -81,14 +81,7 @@ LLM_FAULTS = {"429": "429", "500": "500", "timeout": ("timeout", 3), "refusal": 
               "wrong_language": "wrong_language"}
 
 # Cells expected to fail because of a known bug: (arXiv fault, LLM fault or "*") -> reason.
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("entry_missing_fields", "*"): (
-        "BUG: a day stored while an entry was skipped is never completed. pipeline.py:update stores the day "
-        "although fetched.skipped is non-empty and records nothing marking it incomplete, so the next daily run "
-        "(refetch=False: mkdocs build with fetch: auto, `arxiv-digest fetch`) skips the stored day and the paper "
-        "never arrives once arXiv serves the entry whole. Fix: in update(), when fetched.skipped is non-empty save "
-        "the day with complete=False (or a 'skipped' list) and treat such days as missing on the next run."),
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def transient_arxiv(fault: str) -> list:
@@ -390,13 +383,6 @@ def test_worst_store_publishes_no_invalid_answer(worst_site):
 
 
 @WORST
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: public pages print the raw reason of a pending analysis, which embeds the LLM endpoint's error body "
-    "(e.g. 'LLM request failed: RateLimitError: Error code: 429 - Rate limit reached for requests...'; real OpenAI "
-    "429/401 bodies name the organization and quota). site.py:Site._paper_view passes analysis['reason'] to "
-    "templates/paper_body.md ('pending' warning; also the status page). Fix: store the raw reason for "
-    "`arxiv-digest status` only and publish a fixed, generic phrase per failure kind (e.g. 'LLM request failed "
-    "(HTTP 429)', 'answer failed validation')."))
 def test_worst_store_publishes_no_endpoint_error_text(worst_site):
     root, build, _ = worst_site
     assert build.returncode == 0, build.output
@@ -408,12 +394,6 @@ def test_worst_store_publishes_no_endpoint_error_text(worst_site):
 
 
 @pytest.mark.figure("Fault matrix: entries the arxiv client drops", unit="cases")
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: an entry missing <updated>, <published> or <id> vanishes silently and the day is stored as complete. "
-    "arxiv._feed._build_result drops such entries with only a log line of the 'arxiv' logger, so "
-    "source.py:ArxivSource.fetch never adds them to DayFetch.skipped and pipeline.update reports nothing. Fix: in "
-    "source.py:_Client._parse_feed count the <entry> elements of the raw response (self._session's last content) "
-    "and record the difference to len(feed.results) as skipped entries (then handle them as in the matrix bug)."))
 @pytest.mark.parametrize("missing", ["updated", "published", "id"])
 def test_entry_dropped_by_the_client_is_reported(tmp_path, missing):
     def strip(entry: Entry) -> Entry:
