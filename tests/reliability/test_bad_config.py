@@ -8,26 +8,24 @@ Each case writes a site whose plugin options are valid except the one under test
 (``fetch: auto``, arXiv ``api_url`` and LLM ``base_url`` pointed at counting fake
 servers) and passes when:
 
-* ``load_config`` (what ``mkdocs build``/``serve`` and ``arxiv-digest`` all call first)
-  stops with exactly one error, which names the option (every part of its dotted path)
-  and does not echo a secret;
-* nothing reaches the network: ``arxiv-digest fetch`` and ``analyze`` (in-process) make
-  0 requests to the fake arXiv and the fake LLM.
+* ``mkdocs build`` (in-process: ``load_config``, then the build) stops with one error
+  that names the option (every part of its dotted path), from MkDocs' validation or the
+  plugin's ``on_config``;
+* ``arxiv-digest fetch`` and ``analyze`` (in-process) exit non-zero naming the option;
+* no message echoes a secret (``llm.api_key_env`` holding a pasted key);
+* nothing reaches the network: all three make 0 requests to the fake arXiv and fake LLM.
 
 Figure: options covered (every case of the option passed) / options, and cases passed / cases.
 """
 
 from __future__ import annotations
 
-import sys
-
-import subprocess
-
-import os
-
 import contextlib
 import io
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,8 +50,8 @@ CASES: dict[str, tuple[object, object]] = {
     "until": ([2026, 2, 18], "2026-02-30"),
     "timezone": (8, "Mars/Olympus_Mons"),
     "language": (["zh"], "fr"),
-    "data_dir": (5, None),  # a value inside docs_dir: see test_store_inside_docs_dir_is_refused
-    "cache_dir": (5, None),
+    "data_dir": (5, "docs"),  # inside docs_dir: refused in on_config / the CLI (also test_store_inside_docs_dir_...)
+    "cache_dir": (5, "docs/generated"),
     "fetch": (True, "sometimes"),
     "partial_day_ratio": ("0.3", 1.5),
     "freshness_days": ("3", -1),
@@ -191,6 +189,27 @@ def run_cli(config: Path, *args: str) -> tuple[int, str]:
     return code, err.getvalue()
 
 
+def run_build(config: Path) -> tuple[bool, list[str], str]:
+    """``mkdocs build`` in-process: (built, ERROR records, text of the exception that stopped it)."""
+    from mkdocs.commands.build import build
+
+    with captured() as records:
+        try:
+            mkdocs_config = load_config(str(config))
+            mkdocs_config.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(mkdocs_config)
+            finally:
+                mkdocs_config.plugins.on_shutdown()
+        except (Exception, SystemExit) as error:  # mkdocs' Abort is a SystemExit
+            return False, records.at(logging.ERROR), str(error)
+    return True, records.at(logging.ERROR), ""
+
+
+def names(text: str, path: str) -> bool:
+    return path in text or all(f"'{part}'" in text for part in path.split("."))
+
+
 def check(root: Path, servers, path: str, value: object, monkeypatch) -> list[str]:
     arxiv, llm = servers
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
@@ -199,25 +218,28 @@ def check(root: Path, servers, path: str, value: object, monkeypatch) -> list[st
     config = write_site(root, with_option(base_options(arxiv, llm), path, value))
     before = (len(arxiv.requests), len(llm.requests))
     problems = []
-    with captured() as records:
-        try:
-            load_config(str(config))
-            problems.append(f"accepted {path}: {value!r}")
-        except BaseException as error:  # mkdocs' Abort is a SystemExit
-            if not isinstance(error, (SystemExit, Exception)):
-                raise
-    errors = records.at(logging.ERROR)
-    parts = path.split(".")
-    naming = [e for e in errors if all(f"'{p}'" in e for p in parts) or path in e]
-    if errors and len(errors) != 1:
+    # 1. mkdocs build: stopped by one error naming the option (validation, or the plugin's on_config)
+    built, errors, stopped_by = run_build(config)
+    messages = errors + ([stopped_by] if stopped_by and not stopped_by.startswith("Aborted with") else [])
+    if built:
+        problems.append(f"mkdocs build accepted {path}: {value!r}")
+    elif not any(names(m, path) for m in messages):
+        problems.append(f"mkdocs build stopped without naming {path}: {messages or stopped_by}")
+    if len(errors) > 1:
         problems.append(f"{len(errors)} errors for one bad option: {errors}")
-    if errors and not naming:
-        problems.append(f"the error does not name {path}: {errors}")
-    if any(PASTED_KEY in e for e in errors):
-        problems.append("the error echoes the pasted key")
-    with captured():
-        for command in (["fetch"], ["analyze"]):
-            run_cli(config, *command)
+    # 2. the command line: a non-zero exit whose output names the option
+    said = []
+    for command in ("fetch", "analyze"):
+        with captured():
+            code, err = run_cli(config, command)
+        said.append(err)
+        if code == 0:
+            problems.append(f"arxiv-digest {command} accepted {path}: {value!r}")
+        elif not names(err, path):
+            problems.append(f"arxiv-digest {command} exited {code} without naming {path}: {err.strip()[-300:]!r}")
+    if any(PASTED_KEY in m for m in messages + said):
+        problems.append("an error message echoes the pasted key")
+    # 3. no request reached the network
     after = (len(arxiv.requests), len(llm.requests))
     if after != before:
         problems.append(f"network touched with this configuration: {after[0] - before[0]} arXiv and "
