@@ -162,17 +162,22 @@ def test_concurrent_runs(trials, scenario, number):
 
 @pytest.mark.figure("Concurrent runs: a waiting run says so", unit="checks")
 def test_waiting_run_says_it_waits(tmp_path):
-    with FakeOpenAI(behaviour_for=S.Faults(), latency=0.1) as llm_a, FakeOpenAI(behaviour_for=S.Faults()) as llm_b:
-        config = S.make_site(tmp_path, {"base_url": llm_a.base_url, **LLM})
-        other = second_config(config, "b", llm_b.base_url)
-        first = R.popen([*R.cli_command(), "-f", str(config), "analyze"], cwd=tmp_path)
-        deadline = time.monotonic() + 60
-        while not llm_a.requests and time.monotonic() < deadline:
-            time.sleep(0.01)
-        second = R.popen([*R.cli_command(), "-f", str(other), "analyze"], cwd=tmp_path)
-        second.wait(timeout=120)
-        first.wait(timeout=120)
-    assert first.returncode == 0 and second.returncode == 0
-    assert len(llm_b.requests) == 0, "the second run did not wait"
-    out = R.output_of(second)
-    assert "lock" in out.lower(), f"the waiting run did not say what it waited for: {out!r}"
+    """The test itself holds the store's lock for 3 s: ``analyze`` must wait, say so, then finish."""
+    from filelock import FileLock
+
+    with FakeOpenAI(behaviour_for=S.Faults()) as llm:
+        config = S.make_site(tmp_path, {"base_url": llm.base_url, **LLM}, keep_days=["2026-01-26"])
+        lock = FileLock(str(tmp_path / "data" / ".lock"))
+        lock.acquire()
+        try:
+            proc = R.popen([*R.cli_command(), "-f", str(config), "analyze"], cwd=tmp_path)
+            time.sleep(3)
+            held = proc.poll() is None and not llm.requests
+            said = R.output_of(proc)
+        finally:
+            lock.release()
+        proc.wait(timeout=120)
+    out = R.output_of(proc)
+    assert held, f"analyze did not wait for the lock: {out!r}"
+    assert proc.returncode == 0 and llm.requests, out
+    assert "lock" in said.lower(), f"while waiting, the run said nothing about the lock: {said!r}"
