@@ -19,7 +19,10 @@ A case passes when:
   no control, bidi or invisible characters in the content's text or attributes;
 * in Chromium (``/usr/bin/chromium`` through Playwright, headless, no network) neither the
   paper page nor the day page nor the home page (macros cards) runs the payload or opens
-  a dialog. Without Chromium that part is skipped and said so.
+  a dialog, and no link of the content (MathJax's SVG links included) has a ``javascript:``/
+  ``data:``/``vbscript:`` target. The site loads MathJax the way the example site does (a
+  local copy with ``ui/safe``), and the ``*_math_href`` cases must have been typeset.
+  Without Chromium that part is skipped and said so.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import shutil
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -120,6 +124,8 @@ CASES: list[Case] = [
     Case("title_invisible", "title", "Invisible\u200bZero\u200dWidth\u2060Joiner\ufeff \U000E0049\U000E0047Tagged",
          expect=["InvisibleZeroWidthJoiner Tagged"]),
     Case("title_c1_controls", "title", "C1\u0085NEL \u009b31mCSI \u2028LS Title", expect=["C1 NEL", "31mCSI"],),
+    Case("title_math_href", "title", f"Math $\\href{{javascript:{js('title_math_href')}}}{{T}}$ Title",
+         expect=["Math"]),
     Case("title_long", "title", "Long " * 2000 + "END-OF-LONG-TITLE", expect=["END-OF-LONG-TITLE"]),
     # --- authors
     Case("author_script", "authors", [f"<script>{js('author_script')}</script>", "Eve <img src=x onerror=alert(1)>"],
@@ -135,6 +141,10 @@ CASES: list[Case] = [
     Case("abstract_math", "abstract",
          f"Math $<script>{js('abstract_math')}</script>$ and $$</div><img src=x onerror=\"{js('abstract_math')}\">$$ end",
          expect=["Math", "end"]),
+    Case("abstract_math_href", "abstract",
+         f"Consider $\\href{{javascript:{js('abstract_math_href')}}}{{click me}}$, "
+         "$\\style{background:url(javascript:alert('abstract_math_href'))}{x}$ and $\\class{md-header}{y}$ here.",
+         expect=["Consider", "here."]),
     Case("abstract_attr_list", "abstract",
          f"Text {{: onclick=\"{js('abstract_attr_list')}\" }}\n\nMore {{ onmouseover={js('abstract_attr_list')} }}",
          expect=["Text {: onclick="]),
@@ -162,6 +172,10 @@ CASES: list[Case] = [
     Case("analysis_relative_link", "analysis",
          f"![onerror](x\" onerror=\"{js('analysis_relative_link')}\") and [figure](figure1.png)",
          expect=["figure"]),
+    Case("analysis_math_href", "analysis",
+         f"$$\\href{{javascript:{js('analysis_math_href')}}}{{\\text{{link}}}}$$\n\n"
+         "行内 \\(\\href{data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==}{d}\\) 结束",
+         expect=["结束"]),
     Case("analysis_code", "analysis",
          f"```html\n<script>{js('analysis_code')}</script>\n```\n\n`<img src=x onerror=\"{js('analysis_code')}\">`",
          expect=[f"<script>{js('analysis_code')}</script>"]),
@@ -296,6 +310,10 @@ def built(tmp_path_factory) -> Built:
         if isinstance(p, dict) and "arxiv-digest" in p:
             p["arxiv-digest"]["llm"] = {}  # the build only reads the store
     config.write_text(yaml.safe_dump(site, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # MathJax as the example site serves it (local copy, ui/safe), so math payloads are typeset in Chromium.
+    shutil.copytree(S.REPO / "docs" / "javascripts", root / "docs" / "javascripts")
+    site["extra_javascript"] = ["javascripts/mathjax.js", "javascripts/mathjax/tex-svg-full.js"]
+    config.write_text(yaml.safe_dump(site, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (root / "docs" / "index.md").write_text(
         "# Home\n\n{{ digest.cards() }}\n\n[Latest]({{ digest.link(digest.latest.page) }})\n", encoding="utf-8")
     strict = S.build(config, strict=True)
@@ -420,11 +438,15 @@ INIT_SCRIPT = """
     set(v) { window.__pwned_all.push(String(v)); }, get() { return window.__pwned_all.join(','); }});
 """
 # Fire what a reader's pointer or keyboard would: mouseover/focus handlers on the content.
-TOUCH_SCRIPT = """() => {
+TOUCH_SCRIPT = """async () => {
+  // Math first: MathJax (the example site's local copy, with ui/safe) turns \\href{…} into SVG links.
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
   for (const el of document.querySelectorAll('article a, article img, article details, article span, article p')) {
     for (const type of ['mouseover', 'focus', 'toggle']) el.dispatchEvent(new Event(type));
   }
-  return Array.from(document.querySelectorAll('article a')).map(a => a.href);
+  const hrefs = Array.from(document.querySelectorAll('article a')).map(
+    a => (typeof a.href === 'string' ? a.href : (a.getAttribute('href') || a.getAttribute('xlink:href') || '')));
+  return [hrefs, document.querySelectorAll('article mjx-container').length];
 }"""
 
 
@@ -454,10 +476,10 @@ async def _visit_all(site: Path, uris: list[str]) -> dict[str, dict]:
                     page.on("dialog", on_dialog)
                     await page.goto((site / uri / "index.html").as_uri(), wait_until="load", timeout=60000)
                     await page.wait_for_timeout(100)
-                    hrefs = await page.evaluate(TOUCH_SCRIPT)
+                    hrefs, typeset = await page.evaluate(TOUCH_SCRIPT)
                     await page.wait_for_timeout(50)
                     results[uri] = {"pwned": await page.evaluate("() => window.__pwned_all.slice()"),
-                                    "dialogs": dialogs,
+                                    "dialogs": dialogs, "typeset": typeset,
                                     "script_hrefs": [h for h in hrefs if DANGEROUS_URL_RE.match(h or "")]}
                     await page.close()
 
@@ -487,6 +509,8 @@ def browser_problems(results: dict[str, dict], case: Case) -> list[str]:
             problems.append(f"script ran on /{uri}: {fired[:5]}")
         if uri == own and got["script_hrefs"]:
             problems.append(f"dangerous links on /{uri}: {got['script_hrefs'][:3]}")
+        if uri == own and case.name.endswith("math_href") and not got.get("typeset"):
+            problems.append(f"MathJax typeset nothing on /{uri}: the math payload was not exercised")
     return problems
 
 
@@ -532,5 +556,6 @@ def test_browser_check_detects_a_payload(tmp_path):
         "<a href=\"javascript:alert('control')\" onmouseover=\"window.__pwned='hover'\">x</a></article></body></html>",
         encoding="utf-8")
     got = asyncio.run(_visit_all(tmp_path, ["bad/"]))["bad/"]
+    assert got["typeset"] == 0
     assert "control" in got["pwned"] and "hover" in got["pwned"] and "control" in got["dialogs"], got
     assert got["script_hrefs"], got
