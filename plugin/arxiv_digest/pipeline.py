@@ -83,6 +83,12 @@ def merge_paper(old: Record | None, new: Record) -> Record:
     return merged
 
 
+def day_is_whole(store: Store, day: Record) -> bool:
+    """Stored, complete, nothing skipped, and every paper readable (a damaged file was quarantined: refetch)."""
+    return (day.get("complete", True) and not day.get("skipped")
+            and all(store.paper(pid) is not None for pid in day.get("papers", [])))
+
+
 def usual_day_size(store: Store, sample: int = 10) -> int:
     """Median number of papers of the latest complete fetched days (0 when there is no history)."""
     sizes = sorted(d.get("candidates") or 0 for d in store.days()[: sample * 2]
@@ -169,7 +175,7 @@ def update(store: Store, config: DigestConfig, announcements: Iterable[Announcem
                 progress(ann)
             date = ann.digest_date.isoformat()
             stored = store.day(date)
-            if not refetch and stored is not None and stored.get("complete", True) and not stored.get("skipped"):
+            if not refetch and stored is not None and day_is_whole(store, stored):
                 continue
             try:
                 fetched = source.fetch(ann, list(config.categories))
