@@ -1,0 +1,136 @@
+"""related.py: TF-IDF cosine over titles and abstracts through an inverted index.
+
+Exactness is checked against a brute-force cosine over every pair; the pruned
+search is checked on a 3,000-paper synthetic archive with planted groups of
+near-duplicates (each paper's group mates must come first). The run time of
+that archive is recorded as the ``related_seconds_3000`` property, never asserted.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+
+from arxiv_digest import related as R
+
+
+def brute_force(docs, limit=5, min_score=0.1):
+    vecs = R.vectors(docs)
+    out = {}
+    for pid, vec in vecs.items():
+        scores = [(other, sum(w * vecs[other].get(t, 0.0) for t, w in vec.items()))
+                  for other in vecs if other != pid]
+        scores = [(o, s) for o, s in scores if s >= min_score]
+        scores.sort(key=lambda item: (-item[1], item[0]))
+        out[pid] = scores[:limit]
+    return out
+
+
+def synthetic(groups: int, per_group: int = 5, seed: int = 7) -> tuple[dict[str, tuple[str, str]], dict[str, int]]:
+    """An archive of abstract-like texts: Zipf background words, shared topic words, group signature words."""
+    rng = random.Random(seed)
+    letters = "bcdfghjklmnprstvz"
+    vowels = "aeiou"
+
+    def word() -> str:
+        return "".join(rng.choice(letters) + rng.choice(vowels) for _ in range(rng.randint(2, 4)))
+
+    background = list(dict.fromkeys(word() for _ in range(6000)))
+    weights = [1 / (rank + 1) for rank in range(len(background))]
+    topics = [[word() for _ in range(40)] for _ in range(60)]
+    docs, group_of = {}, {}
+    for g in range(groups):
+        topic = topics[g % len(topics)]
+        signature = [word() + "x" for _ in range(8)]  # "x" never ends a background word: unique to the group
+        for k in range(per_group):
+            pid = f"p{g:04d}-{k}"
+            title = " ".join(rng.sample(signature, 3) + rng.sample(topic, 2) + rng.choices(background, weights, k=2))
+            abstract = " ".join(rng.choices(background, weights, k=110) + rng.choices(topic, k=25)
+                                + rng.choices(signature, k=16))
+            docs[pid], group_of[pid] = (title, abstract), g
+    items = list(docs.items())
+    rng.shuffle(items)  # input order must not matter
+    return dict(items), group_of
+
+
+# ----------------------------------------------------------------------------- text
+
+
+def test_tokens_drop_stop_words_numbers_and_tex_and_fold_plurals():
+    text = r"We propose a novel method: diffusion models with $\mathbf{x}_2$ in 3D scenes, 2024 studies of the classes."
+    assert R.tokens(text) == ["diffusion", "model", "3d", "scene", "study", "classe"]
+    assert R.tokens("") == [] and R.tokens(None) == []
+
+
+def test_stem_keeps_words_that_are_not_plurals():
+    assert [R.stem(w) for w in ("analysis", "class", "status", "policies", "images", "goes")] == \
+           ["analysis", "class", "status", "policy", "image", "goe"]
+
+
+def test_vectors_are_unit_length_and_ignore_words_in_every_paper():
+    docs = {"a": ("Gaussian splatting", "splatting of scenes"), "b": ("Diffusion", "diffusion of scenes"),
+            "c": ("Point clouds", "clouds of scenes")}
+    vecs = R.vectors(docs)
+    for vec in vecs.values():
+        assert math.isclose(math.sqrt(sum(v * v for v in vec.values())), 1.0)
+        assert "scene" not in vec  # in every paper: idf 0
+    assert R.vectors({"only": ("scenes", "scenes")}) == {"only": {}}
+
+
+# ----------------------------------------------------------------------------- exactness
+
+
+def test_exhaustive_settings_match_brute_force_cosine():
+    docs, _ = synthetic(groups=40, per_group=3, seed=3)
+    exact = R.related(docs, limit=5, min_score=0.05, head_terms=10**6, candidates=10**6)  # no pruning
+    reference = brute_force(docs, limit=5, min_score=0.05)
+    assert exact.keys() == reference.keys()
+    for pid in docs:
+        assert [o for o, _ in exact[pid]] == [o for o, _ in reference[pid]], pid
+        for (_, got), (_, want) in zip(exact[pid], reference[pid]):
+            assert math.isclose(got, want, rel_tol=1e-9)
+
+
+def test_default_settings_score_exactly_what_they_return():
+    docs, _ = synthetic(groups=60, per_group=3, seed=5)
+    vecs = R.vectors(docs)
+    for pid, pairs in R.related(docs).items():
+        assert pid not in [o for o, _ in pairs]
+        assert [s for _, s in pairs] == sorted((s for _, s in pairs), reverse=True)
+        for other, score in pairs:
+            assert score >= 0.1
+            assert math.isclose(score, sum(w * vecs[other].get(t, 0.0) for t, w in vecs[pid].items()))
+
+
+def test_threshold_limit_and_ties():
+    docs = {"a": ("alpha beta", "gamma"), "b": ("alpha beta", "gamma"), "c": ("alpha beta", "gamma"),
+            "d": ("delta epsilon", "zeta"), "e": ("eta theta", "iota")}
+    result = R.related(docs, limit=1)
+    assert result["a"] == [("b", result["a"][0][1])]  # three identical papers: the tie goes to the smaller id
+    assert result["b"][0][0] == "a" and result["c"][0][0] == "a"
+    assert result["d"] == [] and result["e"] == []  # nothing in common: nothing related
+    assert R.related({}) == {}
+    assert R.related({"solo": ("title", "abstract")}) == {"solo": []}
+    # (Two papers alone share nothing that counts: a word in every paper has idf 0.)
+    triples = [("a", "depth maps", "stereo"), ("b", "depth maps", "stereo"), ("c", "robot arms", "grasping")]
+    assert R.related_ids(triples) == {"a": ["b"], "b": ["a"], "c": []}
+
+
+# ----------------------------------------------------------------------------- an archive of 3,000 papers
+
+
+def test_three_thousand_papers_find_their_group_mates(record_property):
+    docs, group_of = synthetic(groups=600, per_group=5)
+    assert len(docs) == 3000
+    start = time.perf_counter()
+    result = R.related(docs)
+    record_property("related_seconds_3000", round(time.perf_counter() - start, 3))
+    misses = []
+    for pid, pairs in result.items():
+        ids = [o for o, _ in pairs]
+        mates = {o for o in docs if group_of[o] == group_of[pid] and o != pid}
+        assert pid not in ids
+        if set(ids[:4]) != mates:
+            misses.append(pid)
+    assert misses == []
