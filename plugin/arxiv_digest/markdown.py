@@ -140,6 +140,28 @@ def block(text: str | None, heading_level: int | None = 4) -> Markup:
     return Markup(text)
 
 
+def plain(text: str | None, limit: int | None = None) -> str:
+    """Untrusted Markdown as one line of plain text (meta descriptions, feeds): markup, link targets and tags dropped.
+
+    The result is text, not Markdown or HTML: whoever writes it out escapes it. See :func:`shorten` for ``limit``.
+    """
+    text = clean(text)
+    text = re.sub(r"^[ ]{0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", " ", text, flags=re.M)  # reference definitions
+    # Links and images → their text (targets may hold one level of parentheses).
+    text = re.sub(r"!?\[([^\]\n]*)\](?:\((?:[^()\n]|\([^()\n]*\))*\)|\[[^\]\n]*\])", r"\1", text)
+    text = re.sub(r"</?[A-Za-z][^>\n]*>", " ", text)  # HTML tags
+    text = re.sub(r"^[ \t]*(?:#{1,6}|>|[-*+]|\d+[.)]|[-*_]{3,}|\?\?\?\+?|!!!)(?=\s|$)", " ", text, flags=re.M)
+    text = re.sub(r"\*\*|__|~~|`+|\\(?=[\\`*_{}\[\]()#+\-.!<>|])", "", text)  # emphasis, code marks, escapes
+    return shorten(" ".join(text.split()), limit)
+
+
+def shorten(text: str, limit: int | None) -> str:
+    """``text`` cut to at most ``limit`` characters, an ellipsis marking the cut."""
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
 def indent(text: str, spaces: int = 4) -> Markup:
     """Indent every non-empty line (content of admonitions and details blocks)."""
     pad = " " * spaces
