@@ -21,6 +21,8 @@ LINK_TARGET_RE = re.compile(r"(\]\(\s*<?)([^)>]*)")
 REF_DEF_RE = re.compile(r"^(\s{0,3}\[[^\]]+\]:\s*<?)(\S+)", re.M)
 AUTOLINK_RE = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 INLINE_SPECIAL_RE = re.compile(r"([\\`*_\[\]{}<>#|!])")
+# attr_list mark that makes Material's search skip a paragraph or the section under a heading.
+SEARCH_EXCLUDE = "{: data-search-exclude }"
 # Text that would start a block (list, rule, heading, admonition, details) at a paragraph's start.
 BLOCK_START_RE = re.compile(r"^(\s*)([-+*=#>]|\d+(?=[.)])|\?\?\?|!!!)")
 
@@ -57,10 +59,11 @@ def _no_block_start(text: str) -> str:
     return BLOCK_START_RE.sub(escape, text, count=1)
 
 
-def paragraphs(text: str | None) -> Markup:
-    """Plain multi-paragraph text (an abstract) as Markdown paragraphs."""
+def paragraphs(text: str | None, search_exclude: bool = False) -> Markup:
+    """Plain multi-paragraph text (an abstract) as Markdown paragraphs, optionally kept out of the search index."""
     chunks = re.split(r"\n\s*\n", clean(text).strip())
-    return Markup("\n\n".join(_no_block_start(str(inline(" ".join(c.split())))) for c in chunks if c.strip()))
+    mark = f"\n{SEARCH_EXCLUDE}" if search_exclude else ""
+    return Markup("\n\n".join(_no_block_start(str(inline(" ".join(c.split())))) + mark for c in chunks if c.strip()))
 
 
 def _safe_target(match: re.Match[str]) -> str:
@@ -110,11 +113,13 @@ def _normalise_blocks(text: str) -> str:
     return "\n".join(out)
 
 
-def block(text: str | None, heading_level: int | None = 4) -> Markup:
+def block(text: str | None, heading_level: int | None = 4, search_exclude: bool = False) -> Markup:
     """Untrusted Markdown (an LLM or imported analysis): HTML escaped, links checked, lists normalised.
 
     Headings are moved so the first level becomes ``heading_level``; ``None``
     turns them into bold paragraphs (for pages holding many analyses).
+    ``search_exclude`` marks the headings so Material's search skips their
+    sections (the text under a heading belongs to the heading's section).
     """
     text = clean(text).replace("\r\n", "\n").strip()
     out = []
@@ -134,7 +139,11 @@ def block(text: str | None, heading_level: int | None = 4) -> Markup:
             if heading_level is None:
                 return f"**{match.group(2).strip()}**"
             level = len(match.group(1)) + shift
-            return f"{'#' * level} {match.group(2)}" if level <= 6 else f"**{match.group(2).strip()}**"
+            if level > 6:
+                return f"**{match.group(2).strip()}**"
+            if search_exclude:  # closing hashes ("## x ##") would hide the attribute list
+                return f"{'#' * level} {re.sub(r'(^|[ ])#+[ ]*$', '', match.group(2)).strip()} {SEARCH_EXCLUDE}"
+            return f"{'#' * level} {match.group(2)}"
 
         text = re.sub(r"^(#{1,6})\s+(.*)$", move, text, flags=re.M)
     return Markup(text)

@@ -13,7 +13,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 
-from . import announce, llm, pipeline
+from . import announce, feed, llm, pipeline
 from .config import DigestConfig
 from .hooks import HookError, Hooks
 from .site import ARCHIVE_URI, STATUS_URI, TAGS_URI, Site
@@ -71,6 +71,18 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         pending = sum(1 for p in self.site.papers.values() if p["pending"] and p["days"])
         log.info("published %d digest days, %d papers (%d with analysis pending)",
                  len(self.site.days), sum(1 for p in self.site.papers.values() if p["days"]), pending)
+        self._write_feed(config)
+
+    def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str | None:
+        if not self.config.enabled or not config.site_url:
+            return None
+        # Feed readers and browsers find the feed through every page's head.
+        return feed.add_head_link(output, feed.head_link(config.site_url, config.site_name))
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str | None:
+        if not self.config.enabled or not config.site_url or not template_name.endswith(".html"):
+            return None
+        return feed.add_head_link(output_content, feed.head_link(config.site_url, config.site_name))  # 404.html
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         if not self.config.enabled or config.nav is not None:
@@ -144,6 +156,17 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
                 "papers": sum(1 for p in self.site.papers.values() if p["days"]),
                 "built": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 "stale": pipeline.stale_message(self.store, self.config)}
+
+    def _write_feed(self, config: MkDocsConfig) -> None:
+        """``feed.xml``: an Atom feed of the newest digest days (needs ``site_url`` for absolute links)."""
+        if not config.site_url:
+            log.info("no site_url in mkdocs.yml: the Atom feed (%s) is not written, as it needs absolute links",
+                     feed.FEED_FILE)
+            return
+        document = feed.build(self.site.feed_entries(config.site_url), site_url=config.site_url,
+                              title=config.site_name, subtitle=config.site_description,
+                              language=self.config.language, author=config.site_author)
+        write_atomic(Path(config.site_dir) / feed.FEED_FILE, document.decode("utf-8"))
 
     def _failure(self, message: str) -> None:
         if self.config.on_failure == "abort":
@@ -220,6 +243,14 @@ class DigestMacros:
     def cards(self, tag: str | None = None, limit: int | None = None, day: str | None = None) -> str:
         """Paper cards: the latest day's by default, or a tag's or a given day's."""
         return self._site().cards(self._from(), tag=tag, limit=limit, day=day)
+
+    def trending(self, limit: int = 8, weeks: int = 4) -> str:
+        """Chips of the topic tags gaining most papers in the last ``weeks`` weeks against the weeks before."""
+        return self._site().trending_chips(self._from(), weeks=weeks, limit=limit)
+
+    def trending_tags(self, limit: int = 8, weeks: int = 4) -> list[dict]:
+        """The data behind :meth:`trending`: name, page, recent, before, change, new."""
+        return self._site().trending(weeks=weeks, limit=limit)
 
     def link(self, target: str) -> str:
         """Markdown link target from the current page to a generated page: ``[x]({{ digest.link(digest.latest.page) }})``."""

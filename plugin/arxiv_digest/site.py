@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import calendar
 import html
 import posixpath
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import yaml
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from . import feed as atom
 from . import markdown as md
+from . import related as similarity
+from . import trends
 from .analysis import offline_analysis
 from .config import DigestConfig
 from .store import Record, Store, file_stem
@@ -39,6 +44,14 @@ LABELS: dict[str, dict[str, str]] = {
         "status_announced": "arXiv 最新公告", "status_behind": "落后公告日数", "status_days": "日报数",
         "status_papers": "论文数", "status_pending": "待完成的分析", "status_built": "构建时间",
         "status_stale": "站点已过期", "month": "{y} 年 {m} 月", "latest": "最新一期",
+        "related": "相关论文", "weekly_trends": "每周趋势",
+        "trends_note": "按收录日期统计每个标签每周的论文数（周一为一周之始），显示论文最多的 {n} 个主题标签。",
+        "trend_caption": "每周论文数（按收录日期）", "trend_title": "{tag}：每周论文数",
+        "trend_desc": "{first} 至 {last} 当周，共 {weeks} 周 {total} 篇；最多的一周 {peak} 篇（{peak_week} 当周）。",
+        "trend_bar": "{week} 当周：{count} 篇", "trend_peak": "峰值 {peak} 篇/周", "trend_empty": "暂无论文",
+        "trending_new": "新", "trending_title": "近 {weeks} 周 {recent} 篇，之前 {weeks} 周 {before} 篇",
+        "trending_recent": "近 {weeks} 周 {recent} 篇",
+        "weekdays": "一 二 三 四 五 六 日", "calendar_label": "{month}的日报",
     },
     "en": {
         "day_title": "arXiv Daily Digest", "window": "Submission window", "papers_unit": "papers",
@@ -60,6 +73,16 @@ LABELS: dict[str, dict[str, str]] = {
         "status_announced": "Latest arXiv announcement", "status_behind": "Announcement days behind",
         "status_days": "Digest days", "status_papers": "Papers", "status_pending": "Pending analyses",
         "status_built": "Built at", "status_stale": "The site is stale", "month": "{y}-{m:02d}", "latest": "Latest digest",
+        "related": "Related papers", "weekly_trends": "Weekly trends",
+        "trends_note": "Papers per tag and week (weeks start on Monday, by digest date), for the {n} topic tags "
+                       "with the most papers.",
+        "trend_caption": "Papers per week (by digest date)", "trend_title": "{tag}: papers per week",
+        "trend_desc": "Weeks of {first} to {last}: {total} papers in {weeks} weeks, at most {peak} in one week "
+                      "(week of {peak_week}).",
+        "trend_bar": "Week of {week}: {count}", "trend_peak": "peak {peak}/week", "trend_empty": "No papers",
+        "trending_new": "new", "trending_title": "{recent} in the last {weeks} weeks, {before} in the {weeks} before",
+        "trending_recent": "{recent} in the last {weeks} weeks",
+        "weekdays": "Mon Tue Wed Thu Fri Sat Sun", "calendar_label": "Digests of {month}",
     },
 }
 
@@ -69,6 +92,10 @@ TAG_URI = "tags/{slug}.md"
 TAGS_URI = "tags/index.md"
 ARCHIVE_URI = "archive.md"
 STATUS_URI = "status.md"
+RELATED_LIMIT = 5  # related papers per paper page
+RELATED_MIN_SCORE = 0.05  # TF-IDF cosine below which two papers share little more than common words
+TRENDS_ON_INDEX = 8  # topic tags drawn on the tag index
+FEED_DAYS = 30  # newest digest days in the feed
 
 
 def slugify(name: str) -> str:
@@ -120,6 +147,10 @@ class Site:
         self.papers: dict[str, dict[str, Any]] = {}
         self.tags: dict[str, TagView] = {}
         self._load(store)
+        self._link_related()
+        # Papers count in the week of the first digest they appeared in.
+        _, self.series = trends.weekly((p["days"][-1]["date_value"], p["tag_names"])
+                                       for p in self.papers.values() if p["days"])
 
     # -- model -----------------------------------------------------------------
 
@@ -142,6 +173,9 @@ class Site:
                 "window_text": self._window_text(record.get("window"), tz),
                 "summary_offline": (record.get("summary") or {}).get("provenance") == "offline",
                 "summary_md": md.block((record.get("summary") or {}).get("markdown"), heading_level=3),
+                "summary_text": md.plain((record.get("summary") or {}).get("markdown")),
+                "date_value": date.fromisoformat(record["date"]),
+                "announced": _announced(record, tz),
                 "top_tags": [t for t, _ in Counter(t for p in papers for t in p["tag_names"]
                                                   if t in self.config.taxonomy).most_common(3)],
             }
@@ -209,12 +243,13 @@ class Site:
             "submitted": (r.get("published") or "")[:10],
             "categories": r.get("categories", []),
             "comment": md.inline(r["comment"]) if r.get("comment") else None,
-            "abstract_md": md.paragraphs(r.get("abstract")),
+            "abstract_md": md.paragraphs(r.get("abstract"), search_exclude=True),
+            "abstract_text": md.clean(r.get("abstract")),
             "tldr": md.clean(analysis.get("tldr")),
             "tldr_md": md.inline(analysis.get("tldr")),
             "key_findings": [md.inline(k) for k in analysis.get("key_findings") or []],
             "body_md": md.block(body, heading_level=None) if body else None,
-            "body_md_page": md.block(body, heading_level=3) if body else None,
+            "body_md_page": md.block(body, heading_level=3, search_exclude=True) if body else None,
             "provenance": analysis.get("provenance"),
             "offline": analysis.get("provenance") == "offline" or analysis.get("status") != "done",
             "pending": analysis.get("status") == "pending",
@@ -225,7 +260,16 @@ class Site:
             "tag_names": tag_names,
             "tags": [self._tag(n) for n in tag_names],
             "days": [],
+            "related": [],
         }
+
+    def _link_related(self) -> None:
+        """Each published paper's most similar papers in the archive (titles and abstracts, TF-IDF cosine)."""
+        published = [p for p in self.papers.values() if p["days"]]
+        found = similarity.related_ids(((p["id"], p["title"], p["abstract_text"]) for p in published),
+                                       limit=RELATED_LIMIT, min_score=RELATED_MIN_SCORE)
+        for p in published:
+            p["related"] = [self.papers[other] for other in found.get(p["id"], [])]
 
     # -- rendering -------------------------------------------------------------
 
@@ -237,8 +281,8 @@ class Site:
             # Markdown links point at source files: MkDocs checks and rewrites them.
             return posixpath.relpath(target, posixpath.dirname(src_uri) or ".")
 
-        def card(p: dict[str, Any], number: int | None = None, anchor: bool = False) -> Markup:
-            return self.card(p, src_uri, number=number, anchor=anchor)
+        def card(p: dict[str, Any], number: int | None = None, anchor: bool = False, compact: bool = False) -> Markup:
+            return self.card(p, src_uri, number=number, anchor=anchor, compact=compact)
 
         body = self.env.get_template(template).render(t=self.t, rel=rel, link=link, card=card, **context)
         # Themes print page.meta values (title, tags, description) without escaping: escape them here.
@@ -246,18 +290,22 @@ class Site:
         front = yaml.safe_dump({"render_macros": False, **meta}, allow_unicode=True, sort_keys=False)
         return f"---\n{front}---\n\n{body}"
 
-    def card(self, p: dict[str, Any], from_uri: str, number: int | None = None, anchor: bool = False) -> Markup:
+    def card(self, p: dict[str, Any], from_uri: str, number: int | None = None, anchor: bool = False,
+             compact: bool = False) -> Markup:
+        """One paper card; ``compact`` leaves out the TL;DR (lists of related papers)."""
         def rel(target: str) -> str:
             return relative_url(target, from_uri, self.use_directory_urls)
 
-        html = self.env.get_template("card.html").render(p=p, t=self.t, rel=rel, number=number, anchor=anchor)
+        html = self.env.get_template("card.html").render(p=p, t=self.t, rel=rel, number=number, anchor=anchor,
+                                                         compact=compact)
         return Markup(" ".join(line.strip() for line in html.splitlines() if line.strip()))
 
     def pages(self) -> dict[str, str]:
         """src_uri → Markdown of every generated page."""
         out: dict[str, str] = {}
         for day in self.days:
-            meta = {"title": f"{self.t['day_title']} · {day['date']}", "description": _plain(day["summary_md"])}
+            meta = {"title": f"{self.t['day_title']} · {day['date']}",
+                    "description": md.shorten(day["summary_text"], 200)}
             out[day["page"]] = self._render("day.md", day["page"], meta, day=day)
         for p in self.papers.values():
             if not p["days"]:
@@ -267,15 +315,97 @@ class Site:
         tags = sorted(self.tags.values(), key=lambda t: (-len(t.papers), t.name))
         for tag in tags:
             out[tag.page] = self._render("tag.md", tag.page, {"title": f"{self.t['tag']}: {tag.name}"},
-                                         tag=tag, tags_index=TAGS_URI)
-        out[TAGS_URI] = self._render("tags.md", TAGS_URI, {"title": self.t["tags"]}, tags=tags)
-        months: dict[str, list] = defaultdict(list)
-        for day in self.days:
-            months[day["date"][:7]].append(day)
-        month_views = [{"label": self.t["month"].format(y=int(k[:4]), m=int(k[5:])), "days": v}
-                       for k, v in months.items()]
-        out[ARCHIVE_URI] = self._render("archive.md", ARCHIVE_URI, {"title": self.t["archive"]}, months=month_views)
+                                         tag=tag, tags_index=TAGS_URI, trend=self.trend_figure(tag.name, "ad-trend"))
+        topics = [t for t in tags if t.name in self.config.taxonomy][:TRENDS_ON_INDEX]
+        figures = [(t, self.trend_figure(t.name, f"ad-trend-{i}", small=True)) for i, t in enumerate(topics, 1)]
+        out[TAGS_URI] = self._render("tags.md", TAGS_URI, {"title": self.t["tags"]}, tags=tags, trends=figures)
+        # The archive only leads to the day pages: nothing in it is worth a search result.
+        out[ARCHIVE_URI] = self._render("archive.md", ARCHIVE_URI,
+                                        {"title": self.t["archive"], "search": {"exclude": True}},
+                                        months=self.calendar(), weekdays=self.t["weekdays"].split())
         return out
+
+    # -- trends, trending tags, archive calendar, feed -----------------------------
+
+    def trend_figure(self, tag: str, ident: str, small: bool = False) -> Markup:
+        """A tag's papers per week over the whole archive as inline SVG (empty when the tag is unknown)."""
+        series = self.series.get(tag)
+        if series is None:
+            return Markup("")
+        labels = trends.Labels(title=self.t["trend_title"], desc=self.t["trend_desc"], bar=self.t["trend_bar"],
+                               peak=self.t["trend_peak"], empty=self.t["trend_empty"])
+        size = {"width": 240, "height": 84, "bar_titles": False} if small else {}
+        return Markup(trends.svg(series, labels, ident, **size))
+
+    def trending(self, weeks: int = 4, limit: int | None = 8) -> list[dict[str, Any]]:
+        """Topic tags ranked by how many more papers they had in the last ``weeks`` weeks than in the weeks before.
+
+        Weeks count back from the newest digest (not from today), so a site
+        built from an old store still shows its own trends.
+        """
+        if not self.days:
+            return []
+        newest = self.days[0]["date_value"]
+        recent_from = newest - timedelta(days=7 * weeks - 1)
+        before_from = recent_from - timedelta(days=7 * weeks)
+        recent: Counter[str] = Counter()
+        before: Counter[str] = Counter()
+        for p in self.papers.values():
+            if not p["days"]:
+                continue
+            first = p["days"][-1]["date_value"]
+            window = recent if first >= recent_from else before if first >= before_from else None
+            if window is not None:
+                window.update(t for t in p["tag_names"] if t in self.config.taxonomy)
+        # Without digests before the window (a young archive) there is nothing to compare with: rank by count.
+        compare = self.days[-1]["date_value"] < recent_from
+        rows = [{"name": name, "page": self.tags[name].page, "recent": n, "before": before[name],
+                 "change": n - before[name] if compare else None, "new": compare and not before[name]}
+                for name, n in recent.items()]
+        rows.sort(key=lambda r: (-(r["change"] if compare else r["recent"]), -r["recent"], r["name"]))
+        return rows[:limit]
+
+    def trending_chips(self, from_uri: str, weeks: int = 4, limit: int | None = 8) -> Markup:
+        """:meth:`trending` as tag chips linking to the tag pages."""
+        html_text = self.env.get_template("trending.html").render(
+            rows=self.trending(weeks, limit), weeks=weeks, t=self.t,
+            rel=lambda target: relative_url(target, from_uri, self.use_directory_urls))
+        return Markup(" ".join(line.strip() for line in html_text.splitlines() if line.strip()) + "\n")
+
+    def calendar(self) -> list[dict[str, Any]]:
+        """Months with digests, newest first, as month grids: every day a cell, placed by weekday and week row.
+
+        Cells come newest first (the order of the list a phone shows); the
+        stylesheet places them in the grid by their column and row classes.
+        """
+        by_month: dict[tuple[int, int], dict[int, dict[str, Any]]] = defaultdict(dict)
+        for day in self.days:
+            d = day["date_value"]
+            by_month[(d.year, d.month)][d.day] = day
+        months = []
+        for (year, month), digests in sorted(by_month.items(), reverse=True):
+            offset = date(year, month, 1).weekday()
+            cells = []
+            for number in range(calendar.monthrange(year, month)[1], 0, -1):
+                slot = offset + number - 1
+                cells.append({"number": number, "date": f"{year:04d}-{month:02d}-{number:02d}",
+                              "col": slot % 7 + 1, "row": slot // 7 + 1, "weekend": slot % 7 >= 5,
+                              "day": digests.get(number)})
+            label = self.t["month"].format(y=year, m=month)
+            months.append({"label": label, "aria": self.t["calendar_label"].format(month=label), "cells": cells})
+        return months
+
+    def feed_entries(self, site_url: str, limit: int = FEED_DAYS) -> list[atom.Entry]:
+        """The newest digest days as Atom feed entries with absolute links (``site_url`` is the site's root)."""
+        base = site_url if site_url.endswith("/") else site_url + "/"
+
+        def absolute(src_uri: str) -> str:
+            return urljoin(base, page_url(src_uri, self.use_directory_urls))
+
+        return [atom.Entry(title=f"{self.t['day_title']} · {day['date']}", url=absolute(day["page"]),
+                           published=day["announced"], summary=md.shorten(day["summary_text"], 500),
+                           papers=[(p["title"], absolute(p["page"]), p["tldr"]) for p in day["papers"]])
+                for day in self.days[:limit]]
 
     def status_page(self, info: dict[str, Any]) -> str:
         """The site's status page: freshness, pending analyses, build time."""
@@ -294,7 +424,9 @@ class Site:
         else:
             papers = []
         inner = "\n".join(self.card(p, from_uri) for p in papers[:limit])
-        return Markup(f'<div class="ad-cards">\n{inner}\n</div>\n')
+        # Cards repeat their paper pages: search skips them (a <section>: Material's parser ends an exclusion
+        # at the first closing tag of the same name, and cards hold <div>s).
+        return Markup(f'<section class="ad-cards" data-search-exclude>\n{inner}\n</section>\n')
 
 
 def _escape_meta(value: Any) -> Any:
@@ -309,6 +441,10 @@ def _is_web(url: Any) -> bool:
     return isinstance(url, str) and re.match(r"^https?://[^\s\"'<>]+$", url) is not None
 
 
-def _plain(markdown: str) -> str:
-    text = re.sub(r"[#*_`>\[\]()!-]+", " ", str(markdown))
-    return " ".join(text.split())[:200]
+def _announced(record: dict[str, Any], tz: ZoneInfo) -> datetime:
+    """When a day's announcement was made (stored by the fetch); midnight of the digest date when unknown."""
+    try:
+        moment = datetime.fromisoformat(record["announced"])
+    except (KeyError, TypeError, ValueError):
+        return datetime.combine(date.fromisoformat(record["date"]), datetime.min.time(), tz)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
