@@ -66,7 +66,10 @@ from fake_openai import FakeOpenAI
 
 FIGURE = "Fault matrix"
 ARXIV_RETRIES = 2
-LLM_OPTIONS = {"attempts": 2, "retries": 1, "timeout": 1, "concurrency": 8, "reanalyze": "stale"}
+# Timeouts of 2 s (faults wait 4-5 s): long enough that a loaded CI machine does not turn a good answer
+# into a timeout, short enough for the suite.
+LLM_OPTIONS = {"attempts": 2, "retries": 1, "timeout": 2, "concurrency": 8, "reanalyze": "stale"}
+ARXIV_TIMEOUT = 2
 
 D1, D2, D3 = R.D1, R.D2, R.D3
 P_ANALYSIS, P_FIELDS, P_TRANSIENT = R.DAY_IDS[D2][:3]  # permanent analysis fault, permanent fields fault, transient
@@ -76,7 +79,7 @@ STALE_HASH = "0000stale0000000"
 
 ARXIV_FAULTS = ["http_500", "http_503_retry_after", "http_429", "connection_refused", "timeout_mid_body",
                 "malformed_xml", "empty_page_mid_pagination", "entry_missing_fields"]
-LLM_FAULTS = {"429": "429", "500": "500", "timeout": ("timeout", 3), "refusal": "refusal",
+LLM_FAULTS = {"429": "429", "500": "500", "timeout": ("timeout", 5), "refusal": "refusal",
               "truncated": "truncated", "invalid_json": "invalid_json", "empty": "empty",
               "wrong_language": "wrong_language"}
 
@@ -90,7 +93,7 @@ def transient_arxiv(fault: str) -> list:
         "http_503_retry_after": [("status", 503, {"Retry-After": "1"})],
         "http_429": [("status", 429)],
         "connection_refused": ["drop"],
-        "timeout_mid_body": [("hang", 3)],
+        "timeout_mid_body": [("hang", 4)],
         "malformed_xml": ["malformed"],
         "empty_page_mid_pagination": [None, "empty"],
         "entry_missing_fields": [],
@@ -104,7 +107,7 @@ def permanent_arxiv(fault: str, fake: FakeArxiv) -> None:
         pass  # closed port in the configuration / broken entries
     else:
         fake.fail_always = {"http_500": ("status", 500), "http_503_retry_after": ("status", 503, {"Retry-After": "1"}),
-                            "http_429": ("status", 429), "timeout_mid_body": ("hang", 3),
+                            "http_429": ("status", 429), "timeout_mid_body": ("hang", 4),
                             "malformed_xml": ("malformed",)}[fault]
 
 
@@ -198,7 +201,7 @@ def _run_cell(cell: Cell, template: Path, base: Path) -> None:
             FakeOpenAI(behaviour_for=faults) as openai_fake:
         config_file = S.make_site(root, {"base_url": openai_fake.base_url, **LLM_OPTIONS}, data=None,
                                   arxiv={"api_url": arxiv.url, "delay_seconds": 0, "retries": ARXIV_RETRIES,
-                                         "timeout": 1, "page_size": 4})
+                                         "timeout": ARXIV_TIMEOUT, "page_size": 4})
         config, store = R.load(config_file)
         d1_before = {p: (data / p).read_bytes() for p in
                      [f"days/{D1}.json", *[f"papers/{pid}.json" for pid in R.DAY_IDS[D1]]]}
@@ -339,7 +342,7 @@ def worst_site(template, tmp_path_factory):
     faults.add(P_OLD, "analysis", "refusal")
     with FakeArxiv(entries=entries_with_broken({P_BROKEN})) as arxiv, FakeOpenAI(behaviour_for=faults) as fake:
         config_file = S.make_site(root, {"base_url": fake.base_url, **LLM_OPTIONS}, data=None,
-                                  arxiv={"api_url": arxiv.url, "delay_seconds": 0, "retries": 1, "timeout": 1,
+                                  arxiv={"api_url": arxiv.url, "delay_seconds": 0, "retries": 1, "timeout": ARXIV_TIMEOUT,
                                          "page_size": 4})
         config, store = R.load(config_file)
         pipeline.update(store, config, [ann(D2)])
