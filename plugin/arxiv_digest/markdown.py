@@ -15,7 +15,10 @@ from markupsafe import Markup
 
 MATH_RE = re.compile(r"(\$\$.+?\$\$|\\\[.+?\\\]|\\\(.+?\\\)|(?<![\\$\w])\$(?=\S)[^$\n]{0,400}?(?<=\S)\$(?![\w$]))", re.S)
 CODE_RE = re.compile(r"(```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`)", re.S)
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# C0/C1 controls, zero-width and bidi controls, invisible operators, interlinear annotation and the
+# tag characters (hidden "ASCII smuggling" text). ZWJ/ZWNJ (U+200C/D) go too: titles do not need them.
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
 SAFE_SCHEMES = ("http", "https", "mailto")
 LINK_TARGET_RE = re.compile(r"(\]\(\s*<?)([^)>]*)")
 REF_DEF_RE = re.compile(r"^(\s{0,3}\[[^\]]+\]:\s*<?)(\S+)", re.M)
@@ -32,8 +35,14 @@ def clean(text: str | None) -> str:
     return CONTROL_RE.sub("", text or "")
 
 
+# TeX commands through which MathJax makes links, styles, ids or loads code: disarmed in untrusted math
+# (a site that loads MathJax without ui/safe would otherwise run \href{javascript:...}).
+UNSAFE_TEX_RE = re.compile(r"\\(href|style|class|cssId|require|html|data|unicode|url)(?![A-Za-z])")
+
+
 def _safe_math(segment: str) -> str:
     # Inside math only HTML metacharacters matter; MathJax knows \lt and \gt.
+    segment = UNSAFE_TEX_RE.sub(r"\\text{\1}", segment)
     return segment.replace("&", r"\&").replace("<", r"\lt ").replace(">", r"\gt ")
 
 
@@ -70,9 +79,11 @@ def _safe_target(match: re.Match[str]) -> str:
     # Browsers drop tabs and newlines inside URLs ("java\tscript:"): judge the scheme without them.
     target = re.sub(r"[\x00-\x20\x7f]+", "", html.unescape(html.unescape(match.group(2))))
     scheme = re.match(r"^([^/?#]*?):", target)
-    if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
-        return match.group(1) + "#"
-    return match.group(0)
+    if scheme and scheme.group(1).lower() in SAFE_SCHEMES or target.startswith("#"):
+        return match.group(0)
+    # Anything else — another scheme, or a relative path, which MkDocs would report as a missing page and
+    # fail a strict build over one model answer — points nowhere.
+    return match.group(1) + "#"
 
 
 def _escape_prose(text: str) -> str:

@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 
 from . import announce, feed, llm, pipeline
-from .config import DigestConfig
+from .config import DigestConfig, check_paths
 from .hooks import HookError, Hooks
 from .site import ARCHIVE_URI, STATUS_URI, TAGS_URI, Site
 from .store import Store, StoreError, write_atomic
@@ -47,6 +48,10 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         if not self.config.enabled:
             return None
         root = Path(config.config_file_path or ".").resolve().parent
+        try:
+            check_paths(self.config, root, config.docs_dir, config.site_dir)
+        except ValidationError as error:
+            raise PluginError(str(error)) from None
         self.store = Store(root / self.config.data_dir)
         self.cache_dir = root / self.config.cache_dir
         _add_markdown_extensions(config)

@@ -235,14 +235,16 @@ class Site:
         return {
             "id": r["id"],
             "page": PAPER_URI.format(stem=file_stem(r["id"])),
-            "title": md.clean(r["title"]),
-            "title_md": md.inline(r["title"]),
+            # One line: a line break in a title would split its heading.
+            "title": " ".join(md.clean(r["title"]).split()),
+            "title_md": md.inline(" ".join(r["title"].split())),
             "authors_short": short,
             "authors_all": ", ".join(authors),
             "published": r.get("published", ""),
             "submitted": (r.get("published") or "")[:10],
             "categories": r.get("categories", []),
-            "comment": md.inline(r["comment"]) if r.get("comment") else None,
+            # Shown inside an HTML block, where Markdown is not processed: plain text, autoescaped.
+            "comment": md.clean(r["comment"]) if r.get("comment") else None,
             "abstract_md": md.paragraphs(r.get("abstract"), search_exclude=True),
             "abstract_text": md.clean(r.get("abstract")),
             "tldr": md.clean(analysis.get("tldr")),
@@ -255,7 +257,9 @@ class Site:
             "pending": analysis.get("status") == "pending",
             "reason": analysis.get("reason"),
             "full_text": bool(analysis.get("full_text")),
-            "links": {k: v for k, v in (r.get("links") or {}).items() if _is_web(v)},
+            # Templates rely on abs and pdf: rebuild them from the id when missing or not web links.
+            "links": {"abs": f"https://arxiv.org/abs/{r['id']}", "pdf": f"https://arxiv.org/pdf/{r['id']}",
+                      **{k: v for k, v in (r.get("links") or {}).items() if _is_web(v)}},
             "code_links": [u for u in r.get("code_links") or [] if _is_web(u)],
             "tag_names": tag_names,
             "tags": [self._tag(n) for n in tag_names],
