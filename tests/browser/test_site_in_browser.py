@@ -16,9 +16,6 @@ builds the sites and records console errors, failed requests and dialogs):
 
 Run: ``python -m pytest tests/browser -q -p no:cacheprovider``. To add a page or a check,
 extend PAGES / PHONE_PAGES / SHOT_PAGES, or write a test taking ``open_page`` and a site.
-
-Features still being built are tested too, marked ``xfail(strict=False)``: remove the
-mark when the feature lands.
 """
 
 from __future__ import annotations
@@ -375,7 +372,6 @@ def test_light_and_dark_screenshots(example_site, open_page, artifacts, name, pa
 # ----------------------------------------------------------------------------- pending features
 
 
-@pytest.mark.xfail(strict=False, reason="feature pending: Atom/RSS feed linked from every page's head")
 @pytest.mark.parametrize("path", [p for _, p in PAGES], ids=PAGE_IDS)
 def test_feed_linked_from_head(visited, path):
     visit = visited(path)
@@ -390,7 +386,6 @@ def test_feed_linked_from_head(visited, path):
     assert any(DAY in ET.tostring(e, encoding="unicode") for e in entries), f"no entry for {DAY}"
 
 
-@pytest.mark.xfail(strict=False, reason="feature pending: trends SVG (papers per tag per week) on tag pages")
 @pytest.mark.parametrize("path", ["tags/", "tags/3d-vision/"], ids=["tag-index", "tag"])
 def test_trends_svg(example_site, open_page, path):
     """Drawn at build time (inline SVG, no script), visible, and its labels readable in both schemes."""
@@ -411,7 +406,6 @@ def test_trends_svg(example_site, open_page, path):
         visit.assert_clean()
 
 
-@pytest.mark.xfail(strict=False, reason="feature pending: trending tags on the home page")
 def test_trending_tags_on_home(visited):
     visit = visited("")
     chips = visit.page.locator(TRENDING)
@@ -420,7 +414,6 @@ def test_trending_tags_on_home(visited):
         assert "/tags/" in href and visit.page.request.get(href).ok, href
 
 
-@pytest.mark.xfail(strict=False, reason="feature pending: archive as a calendar by month")
 def test_archive_calendar_links_every_day(example_site, visited):
     visit = visited("archive/")
     hrefs = visit.page.locator(CALENDAR_DAYS).evaluate_all("els => els.map(a => a.href)")
@@ -430,7 +423,6 @@ def test_archive_calendar_links_every_day(example_site, visited):
         assert visit.page.request.get(href).ok, href
 
 
-@pytest.mark.xfail(strict=False, reason="feature pending: related papers on the paper page")
 def test_related_papers(visited):
     visit = visited("papers/2602.15727/")
     links = visit.page.locator(RELATED)
