@@ -135,3 +135,35 @@ def test_a_broken_hook_fails_the_build_naming_it(tmp_path):
         fetch = cli(tmp_path / "mkdocs.yml", "fetch", "--date", DAY)
     assert fetch.returncode == 2 and "arxiv_digest_candidates" in fetch.stderr and "boom" in fetch.stderr
     assert not (tmp_path / "data" / "days" / f"{DAY}.json").exists()  # nothing half-ranked was stored
+
+
+def test_why_line_tag_and_card_hooks_and_macros_on_the_site(tmp_path):
+    extra = write_hooks(tmp_path, '''
+        def arxiv_digest_paper_tags(paper):
+            return ["Followed Lab"] if "3D" in paper["title"] else []
+
+        def arxiv_digest_card_context(paper, context):
+            return {"stamp": "HOOKED-" + paper["id"]}
+    ''')
+    # A site template override shows the hook's card context.
+    from arxiv_digest.site import TEMPLATES
+    (tmp_path / "overrides").mkdir()
+    card = (TEMPLATES / "card.html").read_text(encoding="utf-8").replace(
+        "</article>", '<span class="stamp">{{ extra.stamp }}</span></article>')
+    (tmp_path / "overrides" / "card.html").write_text(card, encoding="utf-8")
+    index = '# Home\n\n{{ digest.cards(tag="Followed Lab", limit=2) }}\n\n{{ digest.counts.papers }} papers\n'
+    with FakeArxiv() as fake:
+        options = digest_options(fake.url, max_papers=5, templates_dir="overrides", ranking={"keywords": ["3D"]})
+        config = write_site(tmp_path, options, extra=extra, plugins=("search", "tags", "macros"), index=index)
+        assert cli(config, "fetch", "--date", DAY).returncode == 0
+        run = build_site(tmp_path, options, extra=extra, plugins=("search", "tags", "macros"), index=index)
+    assert run.returncode == 0, run.output
+    day = (run.site / "digest" / DAY / "index.html").read_text(encoding="utf-8")
+    first = stored(tmp_path)["papers"][0]
+    assert stored_paper(tmp_path, first)["ranking"]["reasons"] == ["3D"]
+    assert "入选理由: 3D" in day  # the why line of a card chosen for its keyword
+    assert f"HOOKED-{first}" in day
+    assert (run.site / "tags" / "followed-lab" / "index.html").exists()
+    home = (run.site / "index.html").read_text(encoding="utf-8")
+    with_tag = [pid for pid in stored(tmp_path)["papers"] if "3D" in titles()[pid]]
+    assert home.count('<article class="ad-card') == min(2, len(with_tag)) and "5 papers" in home

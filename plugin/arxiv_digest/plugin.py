@@ -66,7 +66,10 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             return None
         self._update_store()
         self._check_freshness()
-        self.site = Site(self.store, self.config, config.use_directory_urls)
+        try:
+            self.site = Site(self.store, self.config, config.use_directory_urls, hooks=self.hooks)
+        except HookError as error:
+            raise PluginError(f"arxiv-digest: {error}") from error
         self._add_generated_files(files, config)
         return files
 
@@ -256,6 +259,20 @@ class DigestMacros:
     def trending_tags(self, limit: int = 8, weeks: int = 4) -> list[dict]:
         """The data behind :meth:`trending`: name, page, recent, before, change, new."""
         return self._site().trending(weeks=weeks, limit=limit)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Numbers for a home page: digest days, papers and tags."""
+        site = self._site()
+        return {"days": len(site.days), "papers": sum(1 for p in site.papers.values() if p["days"]),
+                "tags": len(site.tags)}
+
+    def papers(self, tag: str | None = None, limit: int | None = None) -> list[dict]:
+        """Paper views (title, tldr, page, tags...), newest first; a tag's papers with ``tag``."""
+        site = self._site()
+        chosen = site.tags[tag].papers if tag in site.tags else [] if tag else \
+            sorted((p for p in site.papers.values() if p["days"]), key=lambda p: p["published"], reverse=True)
+        return chosen[:limit]
 
     def link(self, target: str) -> str:
         """Markdown link target from the current page to a generated page: ``[x]({{ digest.link(digest.latest.page) }})``."""

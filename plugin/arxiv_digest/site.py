@@ -24,6 +24,7 @@ from . import related as similarity
 from . import trends
 from .analysis import offline_analysis
 from .config import DigestConfig
+from .hooks import Hooks
 from .store import Record, Store, file_stem
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -34,7 +35,7 @@ LABELS: dict[str, dict[str, str]] = {
         "summary": "执行摘要", "contents": "目录", "papers": "论文详情", "authors": "作者", "submitted": "提交日期",
         "categories": "分类", "comment": "备注", "abstract": "摘要", "analysis": "分析", "imported": "导入自旧版日报",
         "key_findings": "关键发现", "paper_page": "论文页", "details": "详情", "code": "代码",
-        "badge_code": "有代码", "badge_full": "全文分析", "badge_pending": "分析待完成",
+        "badge_code": "有代码", "why": "入选理由", "badge_full": "全文分析", "badge_pending": "分析待完成",
         "pending_title": "分析待完成", "pending_text": "这篇论文的分析尚未通过校验，将在下次运行时重试；此处先显示摘要与离线抽取结果。",
         "offline_title": "离线抽取式分析",
         "offline_text": "TL;DR 与关键发现是从摘要中原样抽取的句子，标签由关键词匹配得出；尚未经过大模型分析。",
@@ -59,7 +60,7 @@ LABELS: dict[str, dict[str, str]] = {
         "papers": "Papers", "authors": "Authors", "submitted": "Submitted", "categories": "Categories",
         "comment": "Comment", "abstract": "Abstract", "analysis": "Analysis", "imported": "imported from a legacy digest",
         "key_findings": "Key findings", "paper_page": "Paper page", "details": "Details", "code": "Code",
-        "badge_code": "Code", "badge_full": "Full text", "badge_pending": "Analysis pending",
+        "badge_code": "Code", "why": "Why this paper", "badge_full": "Full text", "badge_pending": "Analysis pending",
         "pending_title": "Analysis pending",
         "pending_text": "This paper's analysis has not passed validation yet and will be retried on the next run; "
                         "the abstract and the offline extraction are shown meanwhile.",
@@ -133,8 +134,10 @@ class TagView:
 class Site:
     """The generated part of the site, computed once per build from the store."""
 
-    def __init__(self, store: Store, config: DigestConfig, use_directory_urls: bool = True) -> None:
+    def __init__(self, store: Store, config: DigestConfig, use_directory_urls: bool = True,
+                 hooks: Hooks | None = None) -> None:
         self.config = config
+        self.hooks = hooks or Hooks()
         self.use_directory_urls = use_directory_urls
         self.t = LABELS[config.language]
         loaders = [FileSystemLoader(config.templates_dir)] if config.templates_dir else []
@@ -230,7 +233,7 @@ class Site:
                         "reason": analysis.get("reason")}
         authors = [md.clean(a) for a in r.get("authors", [])]
         short = ", ".join(authors[:3]) + (f" +{len(authors) - 3}" if len(authors) > 3 else "")
-        tag_names = list(r.get("tags") or [])
+        tag_names = list(dict.fromkeys([*(r.get("tags") or []), *self.hooks.paper_tags(r)]))
         body = analysis.get("body")
         return {
             "id": r["id"],
@@ -262,6 +265,9 @@ class Site:
                       **{k: v for k, v in (r.get("links") or {}).items() if _is_web(v)}},
             "code_links": [u for u in r.get("code_links") or [] if _is_web(u)],
             "tag_names": tag_names,
+            # "Why this paper": the ranking's matched keywords, followed authors, LLM score, pins.
+            "why": [md.clean(str(reason)) for reason in (r.get("ranking") or {}).get("reasons", [])],
+            "extra": self.hooks.card_context(r),
             "tags": [self._tag(n) for n in tag_names],
             "days": [],
             "related": [],
@@ -301,7 +307,7 @@ class Site:
             return relative_url(target, from_uri, self.use_directory_urls)
 
         html = self.env.get_template("card.html").render(p=p, t=self.t, rel=rel, number=number, anchor=anchor,
-                                                         compact=compact)
+                                                         compact=compact, extra=p["extra"])
         return Markup(" ".join(line.strip() for line in html.splitlines() if line.strip()))
 
     def pages(self) -> dict[str, str]:
