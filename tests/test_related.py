@@ -134,3 +134,18 @@ def test_three_thousand_papers_find_their_group_mates(record_property):
         if set(ids[:4]) != mates:
             misses.append(pid)
     assert misses == []
+
+
+def test_a_corpus_of_few_words_stays_bounded_and_exact():
+    """Template-like abstracts (300 words in all): every word is common, postings are long; the budget bounds
+    the candidate search and what is returned is still the exact cosine, best first."""
+    rng = random.Random(11)
+    words = [f"w{i}ord" for i in range(300)]
+    docs = {f"p{i}": (" ".join(rng.choices(words, k=8)), " ".join(rng.choices(words, k=150))) for i in range(1500)}
+    vecs = R.vectors(docs)
+    result = R.related(docs, min_score=0.0)
+    for pid, pairs in result.items():
+        assert len(pairs) == 5 and pid not in [o for o, _ in pairs]
+        assert [s for _, s in pairs] == sorted((s for _, s in pairs), reverse=True)
+        for other, score in pairs:
+            assert math.isclose(score, sum(w * vecs[other].get(t, 0.0) for t, w in vecs[pid].items()))
