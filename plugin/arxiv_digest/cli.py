@@ -23,6 +23,17 @@ class CommandError(Exception):
     """A one-line reason for a non-zero exit."""
 
 
+class _Collector(logging.Handler):
+    """Keeps the error lines MkDocs logs while validating a configuration."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(" ".join(record.getMessage().split()))
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -41,11 +52,16 @@ def load_site(config_file: str) -> tuple[DigestConfig, Store, Hooks]:
     path = Path(config_file)
     if not path.is_file():
         raise CommandError(f"no MkDocs configuration at {path} (use -f)")
+    # MkDocs logs each invalid option, then aborts: collect those lines to give one reason naming the option.
+    errors = _Collector()
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(errors)
     try:
         mkdocs_config = load_config(str(path))
     except (ConfigurationError, Abort) as error:
-        # The option at fault was logged above by MkDocs' validation.
-        raise CommandError(f"{path}: invalid configuration ({error})") from None
+        raise CommandError(f"{path}: {'; '.join(errors.messages) or error}") from None
+    finally:
+        mkdocs_log.removeHandler(errors)
     plugin = mkdocs_config.plugins.get("arxiv-digest")
     if plugin is None:
         raise CommandError(f"{path} does not enable the arxiv-digest plugin")
@@ -194,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    # Configuration errors are reported once, as the command's one-line reason (see load_site).
+    handler.addFilter(lambda record: not (record.levelno >= logging.ERROR and record.name == "mkdocs.config"))
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.addHandler(handler)
     mkdocs_log.setLevel(logging.DEBUG if args.verbose else logging.WARNING)

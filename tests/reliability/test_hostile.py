@@ -28,6 +28,7 @@ A case passes when:
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import json
 import re
 import shutil
@@ -497,7 +498,9 @@ def browser_results(built) -> dict[str, dict]:
         pytest.skip("no /usr/bin/chromium: the browser part of the hostile-input cases is skipped")
     pytest.importorskip("playwright.async_api")
     uris = ["", f"digest/{DAY}/"] + [f"papers/{c.paper_id}/" for c in CASES if c.where != "id"]
-    return asyncio.run(_visit_all(built.root / "site", uris))
+    # Another module's sync Playwright may hold an event loop in this thread: run ours in a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _visit_all(built.root / "site", uris)).result()
 
 
 def browser_problems(results: dict[str, dict], case: Case) -> list[str]:
@@ -555,7 +558,8 @@ def test_browser_check_detects_a_payload(tmp_path):
         "<html><body><article><img src=x onerror=\"" + js("control") + "\">"
         "<a href=\"javascript:alert('control')\" onmouseover=\"window.__pwned='hover'\">x</a></article></body></html>",
         encoding="utf-8")
-    got = asyncio.run(_visit_all(tmp_path, ["bad/"]))["bad/"]
+    with ThreadPoolExecutor(max_workers=1) as pool:  # see browser_results
+        got = pool.submit(asyncio.run, _visit_all(tmp_path, ["bad/"])).result()["bad/"]
     assert got["typeset"] == 0
     assert "control" in got["pwned"] and "hover" in got["pwned"] and "control" in got["dialogs"], got
     assert got["script_hrefs"], got
