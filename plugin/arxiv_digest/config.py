@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mkdocs.config import base
@@ -334,10 +333,6 @@ class DigestConfig(base.Config):
             failed.append(("categories", c.ValidationError("Follow at least one category.")))
         return failed, warnings
 
-
-def option_values(config: DigestConfig) -> dict[str, Any]:
-    """Plain dict of the options (for templates and reports)."""
-    return {key: config[key] for key in config}
 
 
 def check_paths(config: DigestConfig, config_dir: Path, docs_dir: str, site_dir: str) -> None:

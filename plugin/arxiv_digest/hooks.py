@@ -36,9 +36,6 @@ class Hooks:
                 if callable(function):
                     self.found[name].append((getattr(module, "__file__", str(module)), function))
 
-    def __bool__(self) -> bool:
-        return any(self.found.values())
-
     def _run(self, name: str, path: str, function: Any, *args: Any) -> Any:
         try:
             return function(*args)
