@@ -352,7 +352,31 @@ def gz(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=6))
 
 
-def weight(site_dir: Path) -> dict:
+def index_kind(location: str) -> str:
+    for prefix, kind in (("digest/", "day"), ("papers/", "paper"), ("tags/", "tag")):
+        if location.startswith(prefix):
+            return kind
+    return "other"
+
+
+def lean_index(data: Path) -> dict:
+    """What the index would weigh holding only what readers search: per paper title, authors, tags,
+    TL;DR and key findings; day and tag pages by title (Material's JSON: compact, ASCII-escaped)."""
+    docs = []
+    for path in sorted((data / "papers").glob("*.json")):
+        p = json.loads(path.read_text(encoding="utf-8"))
+        a = p.get("analysis") or {}
+        text = " · ".join([", ".join(p.get("authors", [])), ", ".join(p.get("tags", [])), a.get("tldr") or "",
+                           *(a.get("key_findings") or [])])
+        docs.append({"location": f"papers/{path.stem}/", "title": p["title"], "text": text})
+    for path in sorted((data / "days").glob("*.json")):
+        docs.append({"location": f"digest/{path.stem}/", "title": f"arXiv 每日速递 · {path.stem}", "text": ""})
+    raw = json.dumps({"config": {}, "docs": docs}, separators=(",", ":")).encode()
+    utf8 = json.dumps({"config": {}, "docs": docs}, separators=(",", ":"), ensure_ascii=False).encode()
+    return {"raw": len(raw), "gz": gz(raw), "utf8_raw": len(utf8), "utf8_gz": gz(utf8)}
+
+
+def weight(site_dir: Path, data: Path | None = None) -> dict:
     files = [p for p in site_dir.rglob("*") if p.is_file()]
     total = sum(p.stat().st_size for p in files)
     html = [p for p in files if p.suffix == ".html"]
@@ -368,6 +392,12 @@ def weight(site_dir: Path) -> dict:
     scripts = [p for p in site_dir.glob("assets/javascripts/workers/search.*.js")]
     scripts += [site_dir / "assets/javascripts/lunr/min" / f"lunr.{n}.min.js" for n in ("stemmer.support", "multi", "zh")]
     scripts = [p for p in scripts if p.is_file()]
+    composition: dict[str, list[int]] = {}
+    for doc in docs:
+        entry = composition.setdefault(index_kind(doc.get("location", "")), [0, 0])
+        entry[0] += 1
+        entry[1] += len(json.dumps(doc, separators=(",", ":"), default=str))
+    utf8 = json.dumps(json.loads(index), separators=(",", ":"), ensure_ascii=False, default=str).encode()
     day_pages = sorted(site_dir.glob("digest/*/index.html"))
     newest_day = day_pages[-1].read_bytes() if day_pages else b""
     return {
@@ -379,6 +409,8 @@ def weight(site_dir: Path) -> dict:
         "newest_day": len(newest_day), "newest_day_gz": gz(newest_day),
         "search_raw": len(index), "search_gz": gz(index), "search_docs": len(docs),
         "search_code_gz": sum(gz(p.read_bytes()) for p in scripts),
+        "composition": composition, "search_utf8_raw": len(utf8), "search_utf8_gz": gz(utf8),
+        "lean": lean_index(data) if data else None,
         "archive": (site_dir / "archive" / "index.html").stat().st_size if (site_dir / "archive").is_dir() else 0,
     }
 
@@ -391,6 +423,8 @@ def median(values: list[float]) -> float:
 
 def run_scale(label: str, days: int, args: argparse.Namespace) -> dict:
     work = args.work / label
+    if args.weight_only:
+        return weight_only(label, days, work)
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     print(f"\n== {label}: {days} days × {PAPERS_PER_DAY} papers (work dir {work})", flush=True)
@@ -430,11 +464,22 @@ def run_scale(label: str, days: int, args: argparse.Namespace) -> dict:
         "label": label, "days": days, "papers": days * PAPERS_PER_DAY, "generated_pages": pages,
         "warmup": {"plugin": warm_a["wall"], "baseline": warm_b["wall"]},
         "a": a_runs, "b": b_runs, "profile": prof, "noop": noop,
-        "weight_a": weight(site_a), "weight_b": weight(site_b),
+        "weight_a": weight(site_a, data), "weight_b": weight(site_b),
         "html_only_a": sorted(html_a - html_b)[:5], "html_only_b": sorted(html_b - html_a)[:5],
         "html_diff": len(html_a ^ html_b),
         "warnings_a": a_runs[-1]["warnings"], "warnings_b": b_runs[-1]["warnings"],
     }
+
+
+def weight_only(label: str, days: int, work: Path) -> dict:
+    """Reader-side figures of sites an earlier run built (no builds): ``--weight-only``."""
+    print(f"\n== {label}: reader-side weight of the sites built earlier in {work}", flush=True)
+    nothing = [{"wall": float("nan"), "cpu": float("nan"), "rss_mb": float("nan"), "load": float("nan"),
+                "built": float("nan"), "warnings": []}]
+    return {"label": label, "days": days, "papers": days * PAPERS_PER_DAY, "generated_pages": 0,
+            "a": nothing, "b": nothing, "profile": None, "noop": None, "html_diff": 0,
+            "warnings_a": [], "warnings_b": [],
+            "weight_a": weight(work / "plugin" / "site", work / "data"), "weight_b": weight(work / "baseline" / "site")}
 
 
 # -- report ----------------------------------------------------------------------------------
@@ -448,7 +493,7 @@ def mb(n: float) -> str:
 
 
 def report(results: list[dict], args: argparse.Namespace, started: float) -> None:
-    loads = [r["load"] for res in results for r in res["a"] + res["b"]]
+    loads = [r["load"] for res in results for r in res["a"] + res["b"]] or [float("nan")]
     print(f"\n# arxiv-digest build benchmark ({PLUGIN_LABEL}; "
           f"{os.cpu_count()} CPUs; medians of {args.runs} runs; 1-min load average during runs "
           f"{min(loads):.2f}–{max(loads):.2f}, median {median(loads):.2f})\n")
@@ -505,6 +550,8 @@ def report(results: list[dict], args: argparse.Namespace, started: float) -> Non
     print("|---|---|---|---|---|")
     for res in results:
         n = res["noop"]
+        if n is None:
+            continue
         print(f"| {res['label']} | {median([r['wall'] for r in n['runs']]):.1f} s | {n['arxiv']} (expect 0) | "
               f"{n['llm']} (expect 0) | {len(n['changed'])} |")
         if n["hits"]:
@@ -522,6 +569,19 @@ def report(results: list[dict], args: argparse.Namespace, started: float) -> Non
         print(f"| {res['label']} | {mb(w['total'])} | {w['files']} | {w['pages']} | {mb(w['median_all'])} | "
               f"{mb(w['median']['day'])} | {mb(w['median']['paper'])} | {mb(w['median']['tag'])} | {mb(w['max_day'])} | {mb(w['max_tag'])} | "
               f"{mb(w['search_raw'])} | {mb(w['search_gz'])} | {mb(w['search_code_gz'])} | {mb(wb['search_gz'])} |")
+    print("\n### What the search index holds (plugin site), and a lean alternative\n")
+    print("| scale | day pages | paper pages | tag pages | other | same index, UTF-8 instead of \\u-escapes "
+          "(raw / gzip) | lean index: papers' title, authors, tags, TL;DR, key findings; days by title (raw / gzip) |")
+    print("|---|---|---|---|---|---|---|")
+    for res in results:
+        w = res["weight_a"]
+        comp = w["composition"]
+        cell = {k: f"{mb(comp[k][1])} ({comp[k][0]} entries)" if k in comp else "-"
+                for k in ("day", "paper", "tag", "other")}
+        lean = w.get("lean") or {}
+        print(f"| {res['label']} | {cell['day']} | {cell['paper']} | {cell['tag']} | {cell['other']} | "
+              f"{mb(w['search_utf8_raw'])} / {mb(w['search_utf8_gz'])} | "
+              + (f"{mb(lean['raw'])} / {mb(lean['gz'])} |" if lean else "- |"))
     for res in results:
         w = res["weight_a"]
         verdict = "meets" if w["search_gz"] <= 1e6 else "misses"
@@ -561,6 +621,8 @@ def main() -> None:
     parser.add_argument("--no-profile", action="store_true", help="skip the cProfile build")
     parser.add_argument("--plugin-source", choices=["head", "worktree"], default="head",
                         help="plugin code measured: the last commit (default) or the working tree, frozen at start")
+    parser.add_argument("--weight-only", action="store_true",
+                        help="only measure the reader-side weight of sites built by an earlier run")
     parser.add_argument("--json", type=Path, help="also write the raw figures as JSON here")
     args = parser.parse_args()
     if not args.years and not args.days:
