@@ -594,7 +594,7 @@ def report(results: list[dict], args: argparse.Namespace, started: float) -> Non
           "(openai, jsonschema, arxiv, …), paid by every build before the first event.")
     print(f"\nbenchmark wall time: {took / 60:.1f} min")
     for res in results:
-        if res["days"] == DAYS_PER_YEAR and 3 not in args.years:
+        if res["days"] == DAYS_PER_YEAR and 3 not in args.years and not args.weight_only:
             per = took / max(len(results), 1)
             print(f"estimate for --years 3 (≈3× the 1-year build, linear in pages): ≈ {3 * per / 60:.0f} min more")
     cmd = "python benchmarks/build.py" + "".join(f" --years {y}" for y in args.years)
@@ -606,6 +606,8 @@ def report(results: list[dict], args: argparse.Namespace, started: float) -> Non
         cmd += f" --seed {args.seed}"
     if args.plugin_source != "head":
         cmd += f" --plugin-source {args.plugin_source}"
+    if args.weight_only:
+        cmd += " --weight-only"
     print(f"\nreproduce: {cmd}")
 
 
