@@ -16,6 +16,8 @@ For each scale, in one run:
     ``not_in_nav`` as the plugin marks them). mkdocs-macros is off in both.
     Each site is built once untimed (warm-up), then ``--runs`` times, interleaved; the
     figures are medians. Wall time and peak RSS come from ``os.wait4`` on the child.
+    The timed plugin builds run MkDocs' CLI in a wrapper that times the plugin's event handlers
+    and the import of the plugin (a few clock reads, no profiler): the plugin's own time.
 (profile) one more plugin build under cProfile: the plugin's share is the cumulative time of
     its MkDocs event handlers; the top 15 plugin functions by cumulative time are listed.
 (c) a no-op rebuild of (a) with ``fetch: auto``, ``days: 3``, ``until`` = the newest stored
@@ -144,14 +146,16 @@ PLUGIN_LABEL = "installed"
 def use_plugin_source(work: Path, source: str) -> str:
     """Freeze the plugin's code for the whole benchmark (others edit plugin/ meanwhile).
 
-    ``head``: ``git archive HEAD plugin/arxiv_digest``; ``worktree``: a copy of the working tree's
-    plugin/arxiv_digest. The copy goes first on ``PYTHONPATH`` (before the editable install's
+    ``head`` (or a commit): ``git archive <commit> plugin/arxiv_digest``; ``worktree``: a copy of the
+    working tree's plugin/arxiv_digest. The copy goes first on ``PYTHONPATH`` (before the editable install's
     path), for this process and every MkDocs child, so all builds run the same code.
     """
     global PLUGIN_PATH, PLUGIN_LABEL
     git = ["git", "-C", str(ROOT)]
-    commit = subprocess.run(git + ["rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
-    if source == "head":
+    rev = "HEAD" if source in ("head", "worktree") else source
+    commit = subprocess.run(git + ["rev-parse", "--verify", rev + "^{commit}"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    if source != "worktree":
         dest = work / "plugin-src" / commit[:12]
         if not (dest / "plugin" / "arxiv_digest" / "plugin.py").is_file():
             dest.mkdir(parents=True, exist_ok=True)
@@ -202,8 +206,56 @@ def measure(cmd: list[str], cwd: Path, log: Path) -> dict:
             "built": float(built[-1]) if built else float("nan"), "warnings": warnings}
 
 
-def mkdocs_build(site: Path, config: str = "mkdocs.yml", out: str = "site") -> list[str]:
-    return [sys.executable, "-m", "mkdocs", "build", "-f", str(site / config), "-d", str(site / out)]
+def measure_events(site: Path, log: Path, **kwargs) -> dict:
+    """A plugin build through events_build: measure() figures plus the plugin's own time."""
+    events = log.with_suffix(".events.json")
+    result = measure(mkdocs_build(site, events=events, **kwargs), site, log)
+    data = json.loads(events.read_text())
+    result["plugin_import"] = data["import"]
+    result["plugin_events"] = data["events"]
+    result["plugin_own"] = data["import"] + sum(t for _, t in data["events"].values())
+    return result
+
+
+def mkdocs_build(site: Path, config: str = "mkdocs.yml", out: str = "site", events: Path | None = None) -> list[str]:
+    """``mkdocs build``; with ``events``, through :func:`events_build` (same build, plugin events timed)."""
+    args = ["build", "-f", str(site / config), "-d", str(site / out)]
+    if events is not None:
+        return [sys.executable, str(Path(__file__).resolve()), "--events-build", str(events), *args]
+    return [sys.executable, "-m", "mkdocs", *args]
+
+
+def events_build(out: Path, argv: list[str]) -> None:
+    """Run the MkDocs CLI with the plugin's event handlers timed (no profiler, a few clock reads);
+    also times importing the plugin. Writes {"import": s, "events": {name: [calls, s]}} to ``out``."""
+    import functools
+
+    import mkdocs.__main__  # noqa: F401  (MkDocs' own imports are not the plugin's)
+
+    start = time.perf_counter()
+    from arxiv_digest import plugin as module
+    imported = time.perf_counter() - start
+    times: dict[str, list] = {}
+
+    def timed(name: str, method):
+        @functools.wraps(method)
+        def wrapper(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                entry = times.setdefault(name, [0, 0.0])
+                entry[0] += 1
+                entry[1] += time.perf_counter() - t0
+        return wrapper
+
+    cls = module.ArxivDigestPlugin
+    for name in [n for n in vars(cls) if n.startswith("on_") and callable(vars(cls)[n])]:
+        setattr(cls, name, timed(name, vars(cls)[name]))
+    try:
+        mkdocs.__main__.cli.main(args=argv, prog_name="mkdocs", standalone_mode=False)
+    finally:
+        out.write_text(json.dumps({"import": imported, "events": times}))
 
 
 # -- sites -----------------------------------------------------------------------------------
@@ -336,7 +388,7 @@ def noop_rebuild(site: Path, data: Path, newest: str, logs: Path, runs: int) -> 
              f"        retries: 0\n        attempts: 1\n")
     write_plugin_site(site, "mkdocs-noop.yml", fetch="auto", extra=extra)
     before = store_snapshot(data)
-    results = [measure(mkdocs_build(site, "mkdocs-noop.yml", "site-noop"), site, logs / f"noop-{i}.log")
+    results = [measure_events(site, logs / f"noop-{i}.log", config="mkdocs-noop.yml", out="site-noop")
                for i in range(runs)]
     after = store_snapshot(data)
     arxiv.shutdown()
@@ -444,10 +496,12 @@ def run_scale(label: str, days: int, args: argparse.Namespace) -> dict:
     for i in range(args.runs):
         order = [("plugin", plugin_site, a_runs), ("baseline", baseline_site, b_runs)]
         for name, site, runs in (order if i % 2 == 0 else order[::-1]):
-            result = measure(mkdocs_build(site), site, logs / f"{name}-{i}.log")
+            log = logs / f"{name}-{i}.log"
+            result = measure_events(site, log) if name == "plugin" else measure(mkdocs_build(site), site, log)
             runs.append(result)
-            print(f"  run {i + 1}/{args.runs} {name:8s}: {result['wall']:7.1f} s, {result['rss_mb']:6.0f} MB peak, "
-                  f"load {result['load']:.2f}", flush=True)
+            own = f", plugin's own {result['plugin_own']:.1f} s" if "plugin_own" in result else ""
+            print(f"  run {i + 1}/{args.runs} {name:8s}: {result['wall']:7.1f} s wall, {result['cpu']:7.1f} s CPU, "
+                  f"{result['rss_mb']:6.0f} MB peak{own}, load {result['load']:.2f}", flush=True)
 
     site_a, site_b = plugin_site / "site", baseline_site / "site"
     html_a = {str(p.relative_to(site_a)) for p in site_a.rglob("*.html")}
@@ -521,6 +575,26 @@ def report(results: list[dict], args: argparse.Namespace, started: float) -> Non
             if res[f"warnings_{side}"]:
                 print(f"\nnote {res['label']} ({side}) warnings: {res[f'warnings_{side}'][:5]}")
 
+    print("\n## The plugin's own time in (a), without a profiler (event handlers timed, plus importing the plugin)\n")
+    print("| scale | import | on_config | on_files | on_nav | on_post_page (all pages) | on_post_build | other events | "
+          "plugin total | share of (a) wall | (a) − (b) wall |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for res in results:
+        runs = [r for r in res["a"] if "plugin_events" in r]
+        if not runs:
+            continue
+        named = ("on_config", "on_files", "on_nav", "on_post_page", "on_post_build")
+
+        def ev(name: str) -> float:
+            return median([r["plugin_events"].get(name, [0, 0.0])[1] for r in runs])
+
+        other = median([sum(t for n, (_, t) in r["plugin_events"].items() if n not in named) for r in runs])
+        own = median([r["plugin_own"] for r in runs])
+        a, b = median([r["wall"] for r in res["a"]]), median([r["wall"] for r in res["b"]])
+        print(f"| {res['label']} | {median([r['plugin_import'] for r in runs]):.2f} s | {ev('on_config'):.2f} s | "
+              f"{ev('on_files'):.2f} s | {ev('on_nav'):.2f} s | {ev('on_post_page'):.2f} s | {ev('on_post_build'):.2f} s | "
+              f"{other:.2f} s | {own:.1f} s | {100 * own / a:.1f} % | {a - b:+.1f} s |")
+
     print("\n## The plugin's own share of (a), from cProfile\n")
     print("| scale | profiled build | plugin event handlers | importing the plugin | plugin share |")
     print("|---|---|---|---|---|")
@@ -546,13 +620,16 @@ def report(results: list[dict], args: argparse.Namespace, started: float) -> Non
             print(f"| {row['function']} | {row['calls']} | {row['tottime']:.2f} s | {row['cumtime']:.2f} s |")
 
     print("\n## (c) No-op rebuild (fetch: auto, days: 3, until = newest stored day)\n")
-    print("| scale | wall | arXiv requests | LLM requests | store JSON files changed |")
-    print("|---|---|---|---|---|")
+    print("| scale | wall | CPU | plugin's own time (import + events) | arXiv requests | LLM requests | "
+          "store JSON files changed |")
+    print("|---|---|---|---|---|---|---|")
     for res in results:
         n = res["noop"]
         if n is None:
             continue
-        print(f"| {res['label']} | {median([r['wall'] for r in n['runs']]):.1f} s | {n['arxiv']} (expect 0) | "
+        own = median([r.get("plugin_own", float("nan")) for r in n["runs"]])
+        print(f"| {res['label']} | {median([r['wall'] for r in n['runs']]):.1f} s | "
+              f"{median([r['cpu'] for r in n['runs']]):.1f} s | {own:.1f} s | {n['arxiv']} (expect 0) | "
               f"{n['llm']} (expect 0) | {len(n['changed'])} |")
         if n["hits"]:
             print(f"\nrequests seen ({res['label']}): {n['hits'][:10]}")
@@ -621,8 +698,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=WORK, help=f"work directory (default {WORK})")
     parser.add_argument("--no-profile", action="store_true", help="skip the cProfile build")
-    parser.add_argument("--plugin-source", choices=["head", "worktree"], default="head",
-                        help="plugin code measured: the last commit (default) or the working tree, frozen at start")
+    parser.add_argument("--plugin-source", default="head",
+                        help="plugin code measured, frozen at start: head (the last commit, default), worktree, "
+                             "or a commit")
     parser.add_argument("--weight-only", action="store_true",
                         help="only measure the reader-side weight of sites built by an earlier run")
     parser.add_argument("--json", type=Path, help="also write the raw figures as JSON here")
@@ -641,4 +719,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--events-build"]:
+        events_build(Path(sys.argv[2]), sys.argv[3:])
+    else:
+        main()

@@ -106,8 +106,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="edits timed (median reported; default 3)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=B.WORK, help=f"work directory (default {B.WORK})")
-    parser.add_argument("--plugin-source", choices=["head", "worktree"], default="head",
-                        help="plugin code measured: the last commit (default) or the working tree, frozen at start")
+    parser.add_argument("--plugin-source", default="head",
+                        help="plugin code measured, frozen at start: head (the last commit, default), worktree, "
+                             "or a commit")
     parser.add_argument("--dirty", action="store_true",
                         help="mkdocs serve --dirty: rebuild only changed files (MkDocs' own incremental mode)")
     parser.add_argument("--verbose", action="store_true", help="run mkdocs serve -v (file events in the log)")
