@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from mkdocs.exceptions import Abort, ConfigurationError
 from tqdm import tqdm
 
 from . import announce, llm, pipeline
-from .config import DigestConfig, check_paths
+from .config import DigestConfig, channel_name, channels, check_channels, check_paths, data_dir
 from .hooks import HookError, Hooks
 from .store import ARXIV_ID_RE, Store, StoreError
 
@@ -41,14 +43,24 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+@dataclass
+class Channel:
+    """One digest series of a site (one ``arxiv-digest`` entry of its mkdocs.yml)."""
+
+    name: str
+    config: DigestConfig
+    store: Store
+    hooks: Hooks
+
+
 def load(config_file: str) -> tuple[DigestConfig, Store]:
-    """The plugin's options and store from a site's mkdocs.yml."""
-    config, store, _ = load_site(config_file)
-    return config, store
+    """The options and store of a site's first channel."""
+    channel = load_channels(config_file)[0]
+    return channel.config, channel.store
 
 
-def load_site(config_file: str) -> tuple[DigestConfig, Store, Hooks]:
-    """The plugin's options, store and the site's extension hooks from its mkdocs.yml."""
+def load_channels(config_file: str, only: str | None = None) -> list[Channel]:
+    """The channels of a site's mkdocs.yml (just ``only`` when given), with their stores and the site's hooks."""
     path = Path(config_file)
     if not path.is_file():
         raise CommandError(f"no MkDocs configuration at {path} (use -f)")
@@ -62,15 +74,38 @@ def load_site(config_file: str) -> tuple[DigestConfig, Store, Hooks]:
         raise CommandError(f"{path}: {'; '.join(errors.messages) or error}") from None
     finally:
         mkdocs_log.removeHandler(errors)
-    plugin = mkdocs_config.plugins.get("arxiv-digest")
-    if plugin is None:
+    configs = channels(mkdocs_config)
+    if not configs:
         raise CommandError(f"{path} does not enable the arxiv-digest plugin")
-    config: DigestConfig = plugin.config
+    root = path.resolve().parent
     try:
-        check_paths(config, path.resolve().parent, mkdocs_config.docs_dir, mkdocs_config.site_dir)
+        for config in configs:
+            check_paths(config, root, mkdocs_config.docs_dir, mkdocs_config.site_dir)
+        check_channels(configs, root)
     except ValidationError as error:
         raise CommandError(str(error)) from None
-    return config, Store(path.resolve().parent / config.data_dir), Hooks(mkdocs_config.hooks)
+    found = [Channel(channel_name(c), c, Store(root / data_dir(c)), Hooks(mkdocs_config.hooks, channel_name(c)))
+             for c in configs]
+    if only is not None:
+        found = [c for c in found if c.name == only]
+        if not found:
+            raise CommandError(f"{path} has no channel {only!r} (channels: "
+                               f"{', '.join(channel_name(c) for c in configs)})")
+    return found
+
+
+def each_channel(args: argparse.Namespace, command: Callable[[argparse.Namespace, Channel], int]) -> int:
+    """Run ``command`` for every selected channel, one after the other; the worst exit code wins."""
+    selected = load_channels(args.config_file, args.channel)
+    if len(selected) > 1 and getattr(args, "one_channel", False):
+        raise CommandError(f"this site has several channels ({', '.join(c.name for c in selected)}): "
+                           f"choose one with --channel")
+    code = 0
+    for channel in selected:
+        if len(selected) > 1:
+            print(f"== channel {channel.name} ({channel.store.root}) ==")
+        code = max(code, command(args, channel))
+    return code
 
 
 def _announcements(args: argparse.Namespace, config: DigestConfig) -> list[announce.Announcement]:
@@ -92,8 +127,8 @@ def _announcements(args: argparse.Namespace, config: DigestConfig) -> list[annou
     return list(reversed(announce.latest(config.days, config.timezone, config.until, holidays)))
 
 
-def cmd_fetch(args: argparse.Namespace) -> int:
-    config, store, hooks = load_site(args.config_file)
+def cmd_fetch(args: argparse.Namespace, channel: Channel) -> int:
+    config, store, hooks = channel.config, channel.store, channel.hooks
     announcements = _announcements(args, config)
     # Dates named one by one are fetched again even if stored; a range (a backfill) and the latest-days
     # default only fill gaps, so an interrupted backfill resumes where it stopped.
@@ -108,8 +143,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 1 if report.failures else 0
 
 
-def cmd_analyze(args: argparse.Namespace) -> int:
-    config, store = load(args.config_file)
+def cmd_analyze(args: argparse.Namespace, channel: Channel) -> int:
+    config, store = channel.config, channel.store
     if not llm.enabled(config.llm):
         raise CommandError(f"no LLM configured: set llm.base_url or the {config.llm.api_key_env} environment variable")
     dates = [d.isoformat() for d in args.dates] or None
@@ -131,8 +166,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 1 if report.failures or report.pending else 0
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    config, store = load(args.config_file)
+def cmd_import(args: argparse.Namespace, channel: Channel) -> int:
+    config, store = channel.config, channel.store
     report = pipeline.Report()
     problems = pipeline.import_digests(store, config, args.files, report)
     for problem in problems:
@@ -144,8 +179,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if any(": skipped:" in p for p in problems) else 0
 
 
-def cmd_status(args: argparse.Namespace) -> int:
-    config, store = load(args.config_file)
+def cmd_status(args: argparse.Namespace, channel: Channel) -> int:
+    config, store = channel.config, channel.store
     days = store.days()
     papers = list(store.papers())
     by_status: dict[str, int] = {}
@@ -177,6 +212,8 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="arxiv-digest", description="Daily arXiv digests for MkDocs sites.")
     top.add_argument("-f", "--config-file", default="mkdocs.yml", help="the site's mkdocs.yml (default: ./mkdocs.yml)")
     top.add_argument("-v", "--verbose", action="store_true", help="show every request and retry")
+    top.add_argument("--channel", metavar="NAME",
+                     help="only this channel of a site with several (its prefix, or 'main'; default: all)")
     sub = top.add_subparsers(dest="command", required=True)
 
     fetch = sub.add_parser("fetch", help="fetch announcement days from arXiv into the store")
@@ -197,7 +234,7 @@ def parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="import legacy Markdown digests into the store")
     imp.add_argument("files", nargs="+", metavar="FILE.md", help="digest files")
-    imp.set_defaults(run=cmd_import)
+    imp.set_defaults(run=cmd_import, one_channel=True)
 
     status = sub.add_parser("status", help="days, papers and pending analyses in the store")
     status.add_argument("--strict", action="store_true",
@@ -218,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     # Our own notes (retries, waiting for the lock, full-text fallbacks) are worth seeing on the command line.
     logging.getLogger("mkdocs.plugins.arxiv_digest").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     try:
-        return args.run(args)
+        return each_channel(args, args.run)
     except (CommandError, StoreError, HookError) as error:
         print(f"arxiv-digest: {error}", file=sys.stderr)
         return 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from datetime import date
 from pathlib import Path
@@ -116,6 +117,19 @@ class ExtraBody(c.Type):
         clash = sorted(RESERVED_BODY_KEYS & set(value))
         if clash:
             raise c.ValidationError(f"May not set {', '.join(clash)}: the plugin sets these itself.")
+        return value
+
+
+class Prefix(c.Type):
+    """A folder inside the site such as ``robotics`` or ``digests/robotics`` (empty: the site's root)."""
+
+    def __init__(self) -> None:
+        super().__init__(str, default="")
+
+    def run_validation(self, value: object) -> str:
+        value = super().run_validation(value).strip().strip("/")
+        if value and not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*", value):
+            raise c.ValidationError(f"Expected a folder made of letters, digits, '-', '_' and '/', got {value!r}.")
         return value
 
 
@@ -289,6 +303,10 @@ class DigestConfig(base.Config):
 
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it (e.g. ``!ENV [DIGEST, true]``)."""
+    prefix = Prefix()
+    """Folder of this series' pages in the site (e.g. ``robotics``); each channel of a site needs its own."""
+    title = c.Optional(Text())
+    """Title of this digest series on its pages and feed (default: "arXiv 每日速递" / "arXiv Daily Digest")."""
     categories = c.ListOfItems(Category(), default=["cs.CV"])
     """arXiv categories followed; cross-lists count, a paper appears once."""
     max_papers = Integer(10)
@@ -301,8 +319,9 @@ class DigestConfig(base.Config):
     """Time zone of the digest date: a digest dated D holds the announcement made on the evening (US Eastern) before D."""
     language = c.Choice(["zh", "en"], default="zh")
     """Language of generated text (page labels, summaries, analyses)."""
-    data_dir = c.Type(str, default="data")
-    """Store of papers and days (JSON, meant to be committed), relative to mkdocs.yml."""
+    data_dir = c.Optional(c.Type(str))
+    """Store of papers and days (JSON, meant to be committed), relative to mkdocs.yml
+    (default: ``data``, or ``data/<prefix>`` for a channel with a ``prefix``)."""
     cache_dir = c.Type(str, default=".cache/arxiv-digest")
     """Throw-away files (generated pages), relative to mkdocs.yml."""
     fetch = c.Choice(["auto", "always", "never"], default="auto")
@@ -335,12 +354,43 @@ class DigestConfig(base.Config):
 
 
 
+def data_dir(config: DigestConfig) -> str:
+    """The store folder of a channel, relative to mkdocs.yml."""
+    return config.data_dir or posixpath.join("data", config.prefix)
+
+
+def channels(mkdocs_config: base.Config) -> list[DigestConfig]:
+    """The options of every enabled arxiv-digest entry (channel) of a site, in plugin order."""
+    configs = (getattr(plugin, "config", None) for plugin in mkdocs_config["plugins"].values())
+    return [config for config in configs if isinstance(config, DigestConfig) and config.enabled]
+
+
+def channel_name(config: DigestConfig) -> str:
+    """How macros (``digests.<name>``) and the command line (``--channel``) call a channel."""
+    return config.prefix or "main"
+
+
 def check_paths(config: DigestConfig, config_dir: Path, docs_dir: str, site_dir: str) -> None:
     """The store and cache must live outside docs_dir and site_dir (else: published, or endless serve rebuilds)."""
-    for option in ("data_dir", "cache_dir"):
-        path = (config_dir / config[option]).resolve()
+    for option, value in (("data_dir", data_dir(config)), ("cache_dir", config.cache_dir)):
+        path = (config_dir / value).resolve()
         for name, other in (("docs_dir", docs_dir), ("site_dir", site_dir)):
             other_path = Path(other).resolve()
             if path == other_path or other_path in path.parents:
-                raise c.ValidationError(f"Plugin 'arxiv-digest' option '{option}': {config[option]!r} lies inside "
+                raise c.ValidationError(f"Plugin 'arxiv-digest' option '{option}': {value!r} lies inside "
                                         f"{name} ({other}); choose a folder outside it.")
+
+
+def check_channels(configs: list[DigestConfig], config_dir: Path) -> None:
+    """Channels (several ``arxiv-digest`` entries of one site) must not share pages or a store."""
+    seen: dict[str, dict[object, int]] = {"prefix": {}, "data_dir": {}}
+    for number, config in enumerate(configs, 1):
+        values = {"prefix": config.prefix, "data_dir": (config_dir / data_dir(config)).resolve()}
+        for option, value in values.items():
+            if value in seen[option]:
+                other = seen[option][value]
+                shown = config.prefix if option == "prefix" else data_dir(config)
+                raise c.ValidationError(
+                    f"Plugin 'arxiv-digest' option '{option}': channels {other} and {number} (in plugin order) both "
+                    f"use {shown!r}; give each channel its own {option}.")
+            seen[option][value] = number

@@ -32,14 +32,15 @@ class Entry:
     papers: Sequence[tuple[str, str, str]] = ()  # (title, absolute url, TL;DR) for the HTML content
 
 
-def feed_url(site_url: str) -> str:
-    return site_url.rstrip("/") + "/" + FEED_FILE
+def feed_url(site_url: str, prefix: str = "") -> str:
+    """Address of the feed of the channel whose pages live under ``prefix``."""
+    return site_url.rstrip("/") + "/" + (f"{prefix}/" if prefix else "") + FEED_FILE
 
 
-def head_link(site_url: str, title: str) -> str:
+def head_link(site_url: str, title: str, prefix: str = "") -> str:
     """The ``<link rel="alternate">`` element pointing at the feed, for every page's head."""
     return (f'<link rel="alternate" type="application/atom+xml" title="{html.escape(_xml_text(title), quote=True)}" '
-            f'href="{html.escape(feed_url(site_url), quote=True)}">')
+            f'href="{html.escape(feed_url(site_url, prefix), quote=True)}">')
 
 
 def add_head_link(page_html: str, link: str) -> str:
@@ -53,7 +54,8 @@ def add_head_link(page_html: str, link: str) -> str:
 
 
 def build(entries: Sequence[Entry], *, site_url: str, title: str, subtitle: str | None = None,
-          language: str | None = None, author: str | None = None, limit: int = MAX_ENTRIES) -> bytes:
+          language: str | None = None, author: str | None = None, limit: int = MAX_ENTRIES,
+          prefix: str = "") -> bytes:
     """The Atom document (UTF-8 bytes) of the newest ``limit`` entries; ``entries`` come newest first."""
     entries = list(entries)[:limit]
     feed = ET.Element("feed", {"xmlns": ATOM})
@@ -62,8 +64,8 @@ def build(entries: Sequence[Entry], *, site_url: str, title: str, subtitle: str 
     _sub(feed, "title", title)
     if subtitle:
         _sub(feed, "subtitle", subtitle)
-    _sub(feed, "id", feed_url(site_url))
-    ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml", "href": feed_url(site_url)})
+    _sub(feed, "id", feed_url(site_url, prefix))
+    ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml", "href": feed_url(site_url, prefix)})
     ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html", "href": site_url})
     updated = max((e.published for e in entries), default=None)
     _sub(feed, "updated", (updated or datetime(1970, 1, 1).astimezone()).isoformat())

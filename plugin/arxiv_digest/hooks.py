@@ -9,11 +9,14 @@ The plugin calls, when a hooks module defines them:
 ``arxiv_digest_card_context(paper: dict, context: dict) -> dict | None``
     Extra fields for the card template (available as ``extra`` in ``card.html``).
 
-Returning None keeps the input. A hook that raises stops the run with an error naming it.
+Each may also take a ``channel`` keyword argument: the name of the channel (series) being built,
+for sites that follow several. Returning None keeps the input. A hook that raises stops the run
+with an error naming it.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
@@ -28,7 +31,8 @@ class HookError(Exception):
 class Hooks:
     """The extension functions found in a site's hooks modules."""
 
-    def __init__(self, modules: Mapping[str, ModuleType] | None = None) -> None:
+    def __init__(self, modules: Mapping[str, ModuleType] | None = None, channel: str = "main") -> None:
+        self.channel = channel
         self.found: dict[str, list[tuple[str, Any]]] = {name: [] for name in NAMES}
         for module in (modules or {}).values():
             for name in NAMES:
@@ -37,8 +41,9 @@ class Hooks:
                     self.found[name].append((getattr(module, "__file__", str(module)), function))
 
     def _run(self, name: str, path: str, function: Any, *args: Any) -> Any:
+        kwargs = {"channel": self.channel} if _takes_channel(function) else {}
         try:
-            return function(*args)
+            return function(*args, **kwargs)
         except Exception as error:
             raise HookError(f"hook {name} in {path} failed: {type(error).__name__}: {error}") from error
 
@@ -62,3 +67,11 @@ class Hooks:
         for path, function in self.found["arxiv_digest_card_context"]:
             context.update(self._run("arxiv_digest_card_context", path, function, paper, dict(context)) or {})
         return context
+
+
+def _takes_channel(function: Any) -> bool:
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "channel" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)

@@ -15,9 +15,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 
 from . import announce, feed, llm, pipeline
-from .config import DigestConfig, check_paths
+from .config import DigestConfig, channel_name, channels, check_channels, check_paths, data_dir
 from .hooks import HookError, Hooks
-from .site import ARCHIVE_URI, STATUS_URI, TAGS_URI, Site
+from .site import Site
 from .store import Store, StoreError, write_atomic
 
 log = get_plugin_logger(__name__)
@@ -29,7 +29,13 @@ REQUIRED_EXTENSIONS = ("admonition", "pymdownx.details", "attr_list", "toc", "py
 
 
 class ArxivDigestPlugin(BasePlugin[DigestConfig]):
-    """Daily arXiv digests as virtual pages of a Material for MkDocs site."""
+    """Daily arXiv digests as virtual pages of a Material for MkDocs site.
+
+    A site may list the plugin several times: each entry is a channel, a digest series with its own
+    categories, options, store and pages under its own ``prefix``.
+    """
+
+    supports_multiple_instances = True
 
     def __init__(self) -> None:
         self.is_serve = False
@@ -50,15 +56,16 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         root = Path(config.config_file_path or ".").resolve().parent
         try:
             check_paths(self.config, root, config.docs_dir, config.site_dir)
+            check_channels(channels(config), root)
         except ValidationError as error:
             raise PluginError(str(error)) from None
-        self.store = Store(root / self.config.data_dir)
+        self.store = Store(root / data_dir(self.config))
         self.cache_dir = root / self.config.cache_dir
         _add_markdown_extensions(config)
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
         self.macros = _register_macros(config, self)
-        self.hooks = Hooks(config.hooks)
+        self.hooks = Hooks(config.hooks, channel=channel_name(self.config))
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -85,18 +92,18 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         if not self.config.enabled or not config.site_url:
             return None
         # Feed readers and browsers find the feed through every page's head.
-        return feed.add_head_link(output, feed.head_link(config.site_url, config.site_name))
+        return feed.add_head_link(output, self._feed_link(config))
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str | None:
         if not self.config.enabled or not config.site_url or not template_name.endswith(".html"):
             return None
-        return feed.add_head_link(output_content, feed.head_link(config.site_url, config.site_name))  # 404.html
+        return feed.add_head_link(output_content, self._feed_link(config))  # 404.html
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         if not self.config.enabled or config.nav is not None:
             return None
         # Auto-generated nav: keep the archive and tag index, not every day, paper and tag page.
-        keep = {ARCHIVE_URI, TAGS_URI, STATUS_URI}
+        keep = {self.site.archive_uri, self.site.tags_uri, self.site.status_uri}
         nav.items = _prune(nav.items, self.generated - keep)
         return nav
 
@@ -169,12 +176,15 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         """``feed.xml``: an Atom feed of the newest digest days (needs ``site_url`` for absolute links)."""
         if not config.site_url:
             log.info("no site_url in mkdocs.yml: the Atom feed (%s) is not written, as it needs absolute links",
-                     feed.FEED_FILE)
+                     self.site.feed_file)
             return
         document = feed.build(self.site.feed_entries(config.site_url), site_url=config.site_url,
-                              title=config.site_name, subtitle=config.site_description,
-                              language=self.config.language, author=config.site_author)
-        write_atomic(Path(config.site_dir) / feed.FEED_FILE, document.decode("utf-8"))
+                              title=self.config.title or config.site_name, subtitle=config.site_description,
+                              language=self.config.language, author=config.site_author, prefix=self.config.prefix)
+        write_atomic(Path(config.site_dir) / self.site.feed_file, document.decode("utf-8"))
+
+    def _feed_link(self, config: MkDocsConfig) -> str:
+        return feed.head_link(config.site_url, self.config.title or config.site_name, self.config.prefix)
 
     def _failure(self, message: str) -> None:
         if self.config.on_failure == "abort":
@@ -185,7 +195,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         pages_dir = self.cache_dir / "pages"
         self.generated = set()
         pages = self.site.pages()
-        pages[STATUS_URI] = self.site.status_page(self._status_info())
+        pages[self.site.status_uri] = self.site.status_page(self._status_info())
         for src_uri, text in pages.items():
             if files.get_file_from_path(src_uri) is not None:
                 log.info("%s exists in docs_dir; keeping the site's own page", src_uri)
@@ -193,7 +203,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             path = pages_dir / src_uri
             write_atomic(path, text)  # a real file: other plugins (RSS, blog) read abs_src_path
             file = File.generated(config, src_uri, abs_src_path=str(path))
-            if src_uri not in (ARCHIVE_URI, TAGS_URI, STATUS_URI):
+            if src_uri not in (self.site.archive_uri, self.site.tags_uri, self.site.status_uri):
                 file.inclusion = InclusionLevel.NOT_IN_NAV  # reachable by links; no "not in nav" notice
             files.append(file)
             self.generated.add(src_uri)
@@ -280,10 +290,20 @@ class DigestMacros:
 
 
 def _register_macros(config: MkDocsConfig, plugin: ArxivDigestPlugin) -> Any:
+    """``digest``: the first channel; ``digests.<name>``: every channel by name."""
     macros = config.plugins.get("macros")
     if macros is None:
         return None
-    variables = getattr(macros, "_variables", None) or {}
-    if "digest" not in variables:  # serve keeps the macros plugin between rebuilds
-        macros.register_variables({"digest": DigestMacros(plugin, macros)})
+
+    def registered() -> dict[str, Any]:
+        # Before the macros plugin's on_config its variables wait in _add_variables; serve keeps them across rebuilds.
+        return {**(getattr(macros, "_add_variables", None) or {}), **(getattr(macros, "_variables", None) or {})}
+
+    if "digests" not in registered():
+        macros.register_variables({"digests": {}})
+    digests = registered()["digests"]
+    name = channel_name(plugin.config)
+    digests.setdefault(name, DigestMacros(plugin, macros))
+    if "digest" not in registered():
+        macros.register_variables({"digest": digests[name]})
     return macros

@@ -139,7 +139,12 @@ class Site:
         self.config = config
         self.hooks = hooks or Hooks()
         self.use_directory_urls = use_directory_urls
-        self.t = LABELS[config.language]
+        # A channel's title replaces the default series title everywhere (pages, feed).
+        self.t = {**LABELS[config.language], **({"day_title": config.title} if config.title else {})}
+        # Each channel's pages live under its own folder of the site.
+        self.prefix = config.prefix
+        self.archive_uri, self.tags_uri, self.status_uri = (self.uri(u) for u in (ARCHIVE_URI, TAGS_URI, STATUS_URI))
+        self.feed_file = self.uri(atom.FEED_FILE)
         loaders = [FileSystemLoader(config.templates_dir)] if config.templates_dir else []
         self.env = Environment(loader=ChoiceLoader([*loaders, FileSystemLoader(TEMPLATES)]),
                                autoescape=select_autoescape(["html", "md"], default_for_string=True),
@@ -169,7 +174,7 @@ class Site:
                 continue  # never publish an empty day
             day = {
                 "date": record["date"],
-                "page": DAY_URI.format(date=record["date"]),
+                "page": self.uri(DAY_URI.format(date=record["date"])),
                 "papers": papers,
                 "candidates": record.get("candidates"),
                 "categories": record.get("categories", []),
@@ -207,9 +212,9 @@ class Site:
             taken = {t.page for t in self.tags.values()}
             slug = base = slugify(name)
             n = 2
-            while TAG_URI.format(slug=slug) in taken:
+            while self.uri(TAG_URI.format(slug=slug)) in taken:
                 slug, n = f"{base}-{n}", n + 1
-            self.tags[name] = TagView(name, TAG_URI.format(slug=slug))
+            self.tags[name] = TagView(name, self.uri(TAG_URI.format(slug=slug)))
         return self.tags[name]
 
     def _paper(self, store: Store, paper_id: str) -> dict[str, Any] | None:
@@ -237,7 +242,7 @@ class Site:
         body = analysis.get("body")
         return {
             "id": r["id"],
-            "page": PAPER_URI.format(stem=file_stem(r["id"])),
+            "page": self.uri(PAPER_URI.format(stem=file_stem(r["id"]))),
             # One line: a line break in a title would split its heading.
             "title": " ".join(md.clean(r["title"]).split()),
             "title_md": md.inline(" ".join(r["title"].split())),
@@ -283,6 +288,14 @@ class Site:
 
     # -- rendering -------------------------------------------------------------
 
+    def uri(self, src_uri: str) -> str:
+        """Where a generated page goes: inside the channel's folder."""
+        return posixpath.join(self.prefix, src_uri) if self.prefix else src_uri
+
+    def index_title(self, label: str) -> str:
+        """Title of an index page (archive, tags, status), naming the series when it has its own title."""
+        return f"{self.t[label]} · {self.config.title}" if self.config.title else self.t[label]
+
     def _render(self, template: str, src_uri: str, meta: dict[str, Any], **context: Any) -> str:
         def rel(target: str) -> str:
             return relative_url(target, src_uri, self.use_directory_urls)
@@ -294,7 +307,8 @@ class Site:
         def card(p: dict[str, Any], number: int | None = None, anchor: bool = False, compact: bool = False) -> Markup:
             return self.card(p, src_uri, number=number, anchor=anchor, compact=compact)
 
-        body = self.env.get_template(template).render(t=self.t, rel=rel, link=link, card=card, **context)
+        body = self.env.get_template(template).render(t=self.t, rel=rel, link=link, card=card,
+                                                      page_title=meta.get("title"), **context)
         # Themes print page.meta values (title, tags, description) without escaping: escape them here.
         meta = {k: _escape_meta(v) for k, v in meta.items()}
         front = yaml.safe_dump({"render_macros": False, **meta}, allow_unicode=True, sort_keys=False)
@@ -325,14 +339,15 @@ class Site:
         tags = sorted(self.tags.values(), key=lambda t: (-len(t.papers), t.name))
         for tag in tags:
             out[tag.page] = self._render("tag.md", tag.page, {"title": f"{self.t['tag']}: {tag.name}"},
-                                         tag=tag, tags_index=TAGS_URI, trend=self.trend_figure(tag.name, "ad-trend"))
+                                         tag=tag, tags_index=self.tags_uri, trend=self.trend_figure(tag.name, "ad-trend"))
         topics = [t for t in tags if t.name in self.config.taxonomy][:TRENDS_ON_INDEX]
         figures = [(t, self.trend_figure(t.name, f"ad-trend-{i}", small=True)) for i, t in enumerate(topics, 1)]
-        out[TAGS_URI] = self._render("tags.md", TAGS_URI, {"title": self.t["tags"]}, tags=tags, trends=figures)
+        out[self.tags_uri] = self._render("tags.md", self.tags_uri, {"title": self.index_title("tags")}, tags=tags,
+                                          trends=figures)
         # The archive only leads to the day pages: nothing in it is worth a search result.
-        out[ARCHIVE_URI] = self._render("archive.md", ARCHIVE_URI,
-                                        {"title": self.t["archive"], "search": {"exclude": True}},
-                                        months=self.calendar(), weekdays=self.t["weekdays"].split())
+        out[self.archive_uri] = self._render("archive.md", self.archive_uri,
+                                             {"title": self.index_title("archive"), "search": {"exclude": True}},
+                                             months=self.calendar(), weekdays=self.t["weekdays"].split())
         return out
 
     # -- trends, trending tags, archive calendar, feed -----------------------------
@@ -420,9 +435,9 @@ class Site:
     def status_page(self, info: dict[str, Any]) -> str:
         """The site's status page: freshness, pending analyses, build time."""
         info = {**info, "pending": [p for p in self.papers.values() if p["pending"] and p["days"]],
-                "newest_page": DAY_URI.format(date=info["newest"]) if info.get("newest") else None}
-        return self._render("status.md", STATUS_URI, {"title": self.t["status"], "search": {"exclude": True}},
-                            info=info)
+                "newest_page": self.uri(DAY_URI.format(date=info["newest"])) if info.get("newest") else None}
+        return self._render("status.md", self.status_uri, {"title": self.index_title("status"),
+                                                          "search": {"exclude": True}}, info=info)
 
     def cards(self, from_uri: str, tag: str | None = None, limit: int | None = None, day: str | None = None) -> Markup:
         """Cards for hand-written pages: the latest day's, a given day's, or a tag's (newest first)."""

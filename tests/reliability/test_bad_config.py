@@ -44,6 +44,8 @@ PASTED_KEY = "sk-proj-PASTEDKEY0123456789abcdefghij"
 # option path -> (wrong type, wrong value); None: the type is the only thing that can be wrong.
 CASES: dict[str, tuple[object, object]] = {
     "enabled": ("sometimes", None),
+    "prefix": (5, "../robotics"),  # outside the site
+    "title": (5, "  "),
     "categories": ("cs.CV", ["computer vision"]),
     "max_papers": ("ten", -1),
     "days": (2.5, 1000),
