@@ -218,3 +218,11 @@ def test_channels_that_would_mix_are_refused(tmp_path, robotics, option):
     command = cli(config, "status")
     assert command.returncode == 2 and f"option '{option}'" in command.stderr
     assert not (tmp_path / "site").exists() and not (tmp_path / "data").exists()
+
+
+def test_a_prefix_inside_the_root_channels_folders_is_refused(tmp_path):
+    entries = channels("http://127.0.0.1:9/api/query")
+    entries[1]["arxiv-digest"]["prefix"] = "tags/robotics"  # a tag named "Robotics" of the root would collide
+    config = write(tmp_path, entries, hooks=False)
+    command = cli(config, "status")
+    assert command.returncode == 2 and "option 'prefix'" in command.stderr and "'tags/robotics'" in command.stderr

@@ -120,6 +120,10 @@ class ExtraBody(c.Type):
         return value
 
 
+# Top folders of the root channel's pages and of Material's own files.
+RESERVED_FOLDERS = {"digest", "papers", "tags", "assets", "search", "javascripts"}
+
+
 class Prefix(c.Type):
     """A folder inside the site such as ``robotics`` or ``digests/robotics`` (empty: the site's root)."""
 
@@ -130,6 +134,9 @@ class Prefix(c.Type):
         value = super().run_validation(value).strip().strip("/")
         if value and not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*", value):
             raise c.ValidationError(f"Expected a folder made of letters, digits, '-', '_' and '/', got {value!r}.")
+        if value.split("/")[0] in RESERVED_FOLDERS:
+            raise c.ValidationError(f"{value!r} would mix with the pages of a channel at the root or with the theme's "
+                                    f"files; choose a folder not starting with {', '.join(sorted(RESERVED_FOLDERS))}.")
         return value
 
 

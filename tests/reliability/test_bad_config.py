@@ -44,7 +44,7 @@ PASTED_KEY = "sk-proj-PASTEDKEY0123456789abcdefghij"
 # option path -> (wrong type, wrong value); None: the type is the only thing that can be wrong.
 CASES: dict[str, tuple[object, object]] = {
     "enabled": ("sometimes", None),
-    "prefix": (5, "../robotics"),  # outside the site
+    "prefix": (5, "../robotics"),  # outside the site (and "tags/robotics": test_channels)
     "title": (5, "  "),
     "categories": ("cs.CV", ["computer vision"]),
     "max_papers": ("ten", -1),
