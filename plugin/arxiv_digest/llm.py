@@ -23,8 +23,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import openai
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from mkdocs.plugins import get_plugin_logger
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
@@ -170,6 +168,15 @@ def parse_json(text: str) -> Any:
         raise Invalid(f"answer is not valid JSON ({error})") from None
 
 
+def check_schema(data: Any, schema: dict[str, Any], what: str) -> None:
+    import jsonschema  # only runs with an LLM configured: builds without one skip the import
+
+    try:
+        jsonschema.validate(data, schema)
+    except jsonschema.ValidationError as error:
+        raise Invalid(f"{what} does not match the schema: {error.message[:150]}") from None
+
+
 def check_dates(text: str, digest_date: str, language: str) -> None:
     """A summary dated by the submission day instead of the digest date is wrong."""
     year, month, day = (int(x) for x in digest_date.split("-"))
@@ -217,6 +224,8 @@ class Usage:
 
 
 def _transient(error: BaseException) -> bool:
+    import openai
+
     if isinstance(error, (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError)):
         return True
     return isinstance(error, openai.APIStatusError) and error.status_code >= 500
@@ -237,6 +246,9 @@ class Client:
     def __init__(self, config: LLMConfig) -> None:
         self.config = config
         self._key = api_key(config) or "no-key"  # local servers need no key, the client wants one
+        # Imported here, not at the top: importing openai costs ~0.5 s, which every build without an LLM would pay.
+        import openai
+
         self.openai = openai.OpenAI(base_url=config.base_url, api_key=self._key, max_retries=0,
                                     timeout=config.timeout)
         self.limiter = RateLimiter(config.requests_per_minute)
@@ -247,6 +259,8 @@ class Client:
 
     def chat(self, model: str, system: str, user: str, usage: Usage, schema: dict | None = None) -> tuple[str, str | None]:
         """One answer (text, finish_reason), retried on 429/5xx/timeouts with backoff and Retry-After."""
+        import openai
+
         body: dict[str, Any] = {
             "model": model,
             "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
@@ -370,10 +384,7 @@ class Analyzer:
             if finish == "length":
                 raise Invalid("answer cut off at max_tokens (finish_reason=length)")
             data = parse_json(text or "")
-            try:
-                jsonschema.validate(data, self.schema)
-            except jsonschema.ValidationError as error:
-                raise Invalid(f"JSON does not match the schema: {error.message[:150]}") from None
+            check_schema(data, self.schema, "JSON")
             check_text(" ".join([data["tldr"], *data["key_contributions"]]), None, self.language, short=True)
             check_numbers(data["tldr"], source)
             return data
@@ -448,10 +459,7 @@ class Analyzer:
                 if finish == "length":
                     raise Invalid("answer cut off at max_tokens (finish_reason=length)")
                 data = parse_json(text or "")
-                try:
-                    jsonschema.validate(data, schema)
-                except jsonschema.ValidationError as error:
-                    raise Invalid(f"relevance JSON does not match the schema: {error.message[:150]}") from None
+                check_schema(data, schema, "relevance JSON")
                 got = {item["id"]: float(item["score"]) for item in data["scores"]}
                 if set(got) != set(ids):
                     raise Invalid(f"relevance scores missing for {', '.join(sorted(set(ids) - set(got)))}")

@@ -17,7 +17,6 @@ from . import announce, llm, ranking
 from .analysis import analyze_offline, offline_summary
 from .announce import Announcement
 from .config import DigestConfig
-from .source import ArxivSource, FetchError
 from .hooks import Hooks
 from .llm import Usage
 from .store import Record, Store
@@ -166,6 +165,8 @@ def llm_relevance(config: DigestConfig, stored: Record | None, papers: list[Reco
 def update(store: Store, config: DigestConfig, announcements: Iterable[Announcement], refetch: bool = False,
            progress: Callable[[Announcement], None] | None = None, hooks: Hooks | None = None) -> Report:
     """Fetch the announcements missing from the store (all of them with ``refetch``) and store them."""
+    from .source import ArxivSource, FetchError  # the arxiv client is imported only by builds that fetch
+
     report = Report()
     hooks = hooks or Hooks()
     source = ArxivSource(config.arxiv)
