@@ -1,0 +1,62 @@
+"""The plugin's own page generation, without MkDocs: ``Site()`` (store → paper views, related papers,
+trends) and ``Site.pages()`` (Markdown of every generated page), on a synthetic store.
+
+Usage (from the repository root)::
+
+    python benchmarks/pages.py --days 260 --papers 10 --runs 3
+
+Prints the median of ``--runs`` of each step (the first run also reads the JSON store; later
+runs reuse the store's parsed files, as ``mkdocs serve`` rebuilds do) and the page count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--days", type=int, default=260)
+    parser.add_argument("--papers", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/arxiv-digest-pages"))
+    args = parser.parse_args()
+
+    store_dir = args.work / f"store-{args.days}x{args.papers}-{args.seed}"
+    if not (store_dir / "days").is_dir():
+        subprocess.run([sys.executable, str(HERE / "synth.py"), "--days", str(args.days), "--papers",
+                        str(args.papers), "--out", str(store_dir), "--seed", str(args.seed)], check=True)
+
+    sys.path.insert(0, str(HERE.parent / "plugin"))
+    from arxiv_digest.config import DigestConfig
+    from arxiv_digest.site import Site
+    from arxiv_digest.store import Store
+
+    config = DigestConfig()
+    config.load_dict({"fetch": "never"})
+    failed, _ = config.validate()
+    assert not failed, failed
+    store = Store(store_dir)
+    loads, renders, count = [], [], 0
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        site = Site(store, config, use_directory_urls=True)
+        built = time.perf_counter()
+        count = len(site.pages())
+        loads.append(built - start)
+        renders.append(time.perf_counter() - built)
+    print(f"store: {args.days} days x {args.papers} papers ({store_dir})")
+    print(f"Site():       first {loads[0]:.2f} s, median {statistics.median(loads):.2f} s")
+    print(f"Site.pages(): first {renders[0]:.2f} s, median {statistics.median(renders):.2f} s ({count} pages)")
+
+
+if __name__ == "__main__":
+    main()
