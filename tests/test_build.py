@@ -330,3 +330,56 @@ def test_invalid_option_fails_the_build_naming_it(invalid_builds, option):
     assert errors, run.output
     assert f"'{option}'" in errors[0] and INVALID[option][1] in errors[0]
     assert not (run.root / "site").exists()
+
+
+SERVE_REBUILDS = r'''
+import json, sys
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+import arxiv_digest.site as site
+
+made = []
+real = site.Site.pages
+site.Site.pages = lambda self: made.append(1) or real(self)
+root = Path(sys.argv[1])
+config = load_config(str(root / "mkdocs.yml"))
+config.plugins.on_startup(command="serve", dirty=False)
+out = []
+for step in ("first", "page edited", "paper changed"):
+    if step == "page edited":
+        (root / "docs" / "index.md").write_text("# Home\n\nEdited.\n", encoding="utf-8")
+    if step == "paper changed":
+        path = next((root / "data" / "papers").glob("*.json"))
+        paper = json.loads(path.read_text(encoding="utf-8"))
+        paper["title"] = "A changed title"
+        path.write_text(json.dumps(paper), encoding="utf-8")
+    config = load_config(str(root / "mkdocs.yml"))  # serve reloads the configuration on every rebuild
+    build(config)
+    pages = sorted(p.relative_to(root / "site").as_posix() for p in (root / "site").rglob("*.html"))
+    changed = "A changed title" in (root / "site" / "papers" / f"{path.stem}" / "index.html").read_text("utf-8") \
+        if step == "paper changed" else None
+    out.append({"step": step, "made": len(made), "pages": len(pages), "changed": changed})
+print(json.dumps(out))
+'''
+
+
+def test_serve_rebuild_keeps_generated_pages_until_the_store_changes(site_with_store):
+    """Saving a hand-written page under ``mkdocs serve`` rebuilds the site; the generated pages are not made
+    again unless the store (or options, templates, hooks) changed."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import _env, write_site
+
+    root = site_with_store()
+    write_site(root, digest_options(fetch="never"))
+    script = root / "rebuilds.py"
+    script.write_text(SERVE_REBUILDS, encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script), str(root)], capture_output=True, text=True, env=_env(),
+                          cwd=root, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    first, edited, changed = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert first["made"] == 1 and edited["made"] == 1 and edited["pages"] == first["pages"]
+    assert changed["made"] == 2 and changed["changed"] is True

@@ -17,7 +17,7 @@ from mkdocs.structure.nav import Navigation, Section
 from . import announce, feed, llm, pipeline
 from .config import DigestConfig, channel_name, channels, check_channels, check_paths, data_dir
 from .hooks import HookError, Hooks
-from .site import Site
+from .site import Site, inputs as site_inputs
 from .store import Store, StoreError, write_atomic
 
 log = get_plugin_logger(__name__)
@@ -41,6 +41,8 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         self.is_serve = False
         self.fetched = False
         self.site: Site | None = None
+        self.pages: dict[str, str] = {}
+        self.inputs: tuple = ()
         self.store: Store | None = None
         self.generated: set[str] = set()
         self.macros: Any = None
@@ -73,10 +75,17 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             return None
         self._update_store()
         self._check_freshness()
-        try:
-            self.site = Site(self.store, self.config, config.use_directory_urls, hooks=self.hooks)
-        except HookError as error:
-            raise PluginError(f"arxiv-digest: {error}") from error
+        hooks_files = [getattr(module, "__file__", "") for module in config.hooks.values()]
+        inputs = site_inputs(self.store, self.config, config.use_directory_urls, hooks_files)
+        if self.site is None or inputs != self.inputs:
+            try:
+                self.site = Site(self.store, self.config, config.use_directory_urls, hooks=self.hooks)
+                self.pages = self.site.pages()
+            except HookError as error:
+                raise PluginError(f"arxiv-digest: {error}") from error
+            self.inputs = inputs
+        else:
+            log.debug("store, options, templates and hooks unchanged: keeping the generated pages")
         self._add_generated_files(files, config)
         return files
 
@@ -194,8 +203,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
     def _add_generated_files(self, files: Files, config: MkDocsConfig) -> None:
         pages_dir = self.cache_dir / "pages"
         self.generated = set()
-        pages = self.site.pages()
-        pages[self.site.status_uri] = self.site.status_page(self._status_info())
+        pages = {**self.pages, self.site.status_uri: self.site.status_page(self._status_info())}
         for src_uri, text in pages.items():
             if files.get_file_from_path(src_uri) is not None:
                 log.info("%s exists in docs_dir; keeping the site's own page", src_uri)

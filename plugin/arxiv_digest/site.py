@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import html
+import os
 import posixpath
 import re
 from collections import Counter, defaultdict
@@ -139,6 +140,23 @@ def _relpath(path: str, start: str) -> str:
             break
         common += 1
     return "/".join([".."] * (len(base) - common) + to[common:]) or "."
+
+
+def inputs(store: Store, config: DigestConfig, use_directory_urls: bool, files: list[str]) -> tuple:
+    """What the generated pages are made from: the store, the options, and ``files`` (templates, hooks) by mtime.
+
+    ``mkdocs serve`` rebuilds the whole site when a hand-written page is saved; with the same inputs
+    the generated pages are the same, so they are kept instead of made again.
+    """
+    stamps = []
+    for name in files:
+        try:
+            stamps.append((name, os.stat(name).st_mtime_ns))
+        except OSError:
+            stamps.append((name, None))
+    if config.templates_dir:
+        stamps += sorted((str(p), p.stat().st_mtime_ns) for p in Path(config.templates_dir).rglob("*") if p.is_file())
+    return store.signature(), repr(config), use_directory_urls, tuple(stamps)
 
 
 @dataclass

@@ -167,6 +167,16 @@ class Store:
                 if record is not None:
                     yield record
 
+    def signature(self) -> tuple[tuple[str, int, int], ...]:
+        """(name, mtime, size) of every paper and day file: equal signatures, equal store."""
+        found = []
+        for folder in (self.days_dir, self.papers_dir):
+            if folder.is_dir():
+                with os.scandir(folder) as entries:
+                    found += [(f"{folder.name}/{e.name}", e.stat().st_mtime_ns, e.stat().st_size)
+                              for e in entries if e.name.endswith(".json")]
+        return tuple(sorted(found))
+
     # -- writing ---------------------------------------------------------------
 
     def save_paper(self, record: Record) -> bool:
