@@ -22,10 +22,12 @@ The figures are medians; the 1-minute load average at each edit is printed with 
 
 Each edit replaces ``docs/index.md`` atomically (written next to the site, then renamed into
 ``docs/``), as editors that save through a rename do. MkDocs watches by polling (every 0.5 s,
-comparing mtime and size): an in-place write (truncate, then write) caught between two polls
-shows up as two changes, so a second, unrequested rebuild starts right after the first one and
-the next edit lands in the middle of it (at a year of digests every later figure was then off
-by a whole rebuild). Edits are also made only once the server is idle (every "Detected file
+comparing mtime and size): an in-place write (truncate, then write) that a poll catches half done
+shows up as two changes, and a second, unrequested rebuild starts right after the first one. An
+edit made 2 s after a reload then lands inside that rebuild and, being seen by the watcher during
+it, queues yet another: once it happens, every later figure is off (seen at a year of digests:
+"save → reload" 90 s for a 93 s rebuild, 4 rebuilds for 3 edits). Edits are also made only once the
+server is idle (every "Detected file
 changes" followed by "Reloading browsers" and nothing logged for 2 s), after a random part of
 the polling interval, so "detect" samples the poll phase instead of always hitting the same
 point of it. Rebuilds nobody asked for are counted and reported.
