@@ -149,3 +149,37 @@ def test_a_corpus_of_few_words_stays_bounded_and_exact():
         assert [s for _, s in pairs] == sorted((s for _, s in pairs), reverse=True)
         for other, score in pairs:
             assert math.isclose(score, sum(w * vecs[other].get(t, 0.0) for t, w in vecs[pid].items()))
+
+
+def test_related_papers_are_kept_in_the_cache_until_a_text_changes(tmp_path, fixture_store, monkeypatch):
+    import json
+
+    from conftest import copy_store
+    from arxiv_digest import site as site_module
+    from arxiv_digest.config import DigestConfig
+    from arxiv_digest.store import Store
+
+    data = copy_store(fixture_store, tmp_path)
+    config = DigestConfig()
+    config.load_dict({"fetch": "never"})
+    assert config.validate()[0] == []
+    calls = []
+    real = site_module.similarity.related_ids
+    monkeypatch.setattr(site_module.similarity, "related_ids", lambda *a, **k: calls.append(1) or real(*a, **k))
+
+    def related(cache_dir):
+        site = site_module.Site(Store(data), config, cache_dir=cache_dir)
+        return {pid: [r["id"] for r in p["related"]] for pid, p in site.papers.items()}
+
+    first = related(tmp_path / "cache")
+    assert any(first.values()) and len(calls) == 1 and (tmp_path / "cache" / "related.json").is_file()
+    assert related(tmp_path / "cache") == first and len(calls) == 1  # from the cache
+    assert related(None) == first and len(calls) == 2  # computed again: the cache holds what it would compute
+    (tmp_path / "cache" / "related.json").write_text('{"key": "x", "related": []}')
+    assert related(tmp_path / "cache") == first and len(calls) == 3  # a stale or damaged cache is ignored
+    path = next((data / "papers").glob("*.json"))
+    paper = json.loads(path.read_text("utf-8"))
+    paper["abstract"] = "Entirely new words about tomatoes and gardening."
+    path.write_text(json.dumps(paper), "utf-8")
+    related(tmp_path / "cache")
+    assert len(calls) == 4  # a changed abstract invalidates it

@@ -79,7 +79,8 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         inputs = site_inputs(self.store, self.config, config.use_directory_urls, hooks_files)
         if self.site is None or inputs != self.inputs:
             try:
-                self.site = Site(self.store, self.config, config.use_directory_urls, hooks=self.hooks)
+                self.site = Site(self.store, self.config, config.use_directory_urls, hooks=self.hooks,
+                                 cache_dir=self.cache_dir)
                 self.pages = self.site.pages()
             except HookError as error:
                 raise PluginError(f"arxiv-digest: {error}") from error
@@ -209,7 +210,8 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
                 log.info("%s exists in docs_dir; keeping the site's own page", src_uri)
                 continue
             path = pages_dir / src_uri
-            write_atomic(path, text)  # a real file: other plugins (RSS, blog) read abs_src_path
+            # A real file: other plugins (RSS, blog) read abs_src_path, and serve --dirty compares its mtime.
+            write_atomic(path, text, durable=False)
             file = File.generated(config, src_uri, abs_src_path=str(path))
             if src_uri not in (self.site.archive_uri, self.site.tags_uri, self.site.status_uri):
                 file.inclusion = InclusionLevel.NOT_IN_NAV  # reachable by links; no "not in nav" notice

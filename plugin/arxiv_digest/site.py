@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import calendar
+import hashlib
 import html
+import json
 import os
 import posixpath
 import re
@@ -26,7 +28,7 @@ from . import trends
 from .analysis import offline_analysis
 from .config import DigestConfig
 from .hooks import Hooks
-from .store import Record, Store, file_stem
+from .store import Record, Store, file_stem, write_atomic
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -170,8 +172,9 @@ class Site:
     """The generated part of the site, computed once per build from the store."""
 
     def __init__(self, store: Store, config: DigestConfig, use_directory_urls: bool = True,
-                 hooks: Hooks | None = None) -> None:
+                 hooks: Hooks | None = None, cache_dir: Path | None = None) -> None:
         self.config = config
+        self.cache_dir = cache_dir
         self.hooks = hooks or Hooks()
         self.use_directory_urls = use_directory_urls
         # A channel's title replaces the default series title everywhere (pages, feed).
@@ -317,10 +320,17 @@ class Site:
     def _link_related(self) -> None:
         """Each published paper's most similar papers in the archive (titles and abstracts, TF-IDF cosine)."""
         published = [p for p in self.papers.values() if p["days"]]
-        found = similarity.related_ids(((p["id"], p["title"], p["abstract_text"]) for p in published),
-                                       limit=RELATED_LIMIT, min_score=RELATED_MIN_SCORE)
+        texts = [(p["id"], p["title"], p["abstract_text"]) for p in published]
+        # A year of papers takes about a second: the result is kept in cache_dir until a text changes.
+        key = hashlib.sha256(json.dumps([RELATED_LIMIT, RELATED_MIN_SCORE, texts]).encode()).hexdigest()
+        path = self.cache_dir / "related.json" if self.cache_dir else None
+        found = _read_cached(path, key)
+        if found is None:
+            found = similarity.related_ids(texts, limit=RELATED_LIMIT, min_score=RELATED_MIN_SCORE)
+            if path is not None:
+                write_atomic(path, json.dumps({"key": key, "related": found}), durable=False)
         for p in published:
-            p["related"] = [self.papers[other] for other in found.get(p["id"], [])]
+            p["related"] = [self.papers[other] for other in found.get(p["id"], []) if other in self.papers]
 
     # -- rendering -------------------------------------------------------------
 
@@ -494,6 +504,17 @@ class Site:
         # Cards repeat their paper pages: search skips them (a <section>: Material's parser ends an exclusion
         # at the first closing tag of the same name, and cards hold <div>s).
         return Markup(f'<section class="ad-cards" data-search-exclude>\n{inner}\n</section>\n')
+
+
+def _read_cached(path: Path | None, key: str) -> Any:
+    """The ``related`` value of a cache file written for ``key``; None when absent, stale or unreadable."""
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8")) if path else None
+    except (OSError, ValueError):
+        return None
+    if not isinstance(cached, dict) or cached.get("key") != key or not isinstance(cached.get("related"), dict):
+        return None
+    return cached["related"]
 
 
 def _escape_meta(value: Any) -> Any:

@@ -59,8 +59,10 @@ def dumps(record: Record) -> str:
     return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def write_atomic(path: Path, text: str) -> bool:
-    """Write ``text`` to ``path`` through a temporary file + rename; False when unchanged."""
+def write_atomic(path: Path, text: str, durable: bool = True) -> bool:
+    """Write ``text`` to ``path`` through a temporary file + rename; False when unchanged.
+
+    ``durable=False`` skips the fsync, for throw-away files (generated pages) that a crash may lose."""
     try:
         if path.read_text(encoding="utf-8") == text:
             return False
@@ -73,7 +75,8 @@ def write_atomic(path: Path, text: str) -> bool:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
