@@ -346,7 +346,10 @@ root = Path(sys.argv[1])
 config = load_config(str(root / "mkdocs.yml"))
 config.plugins.on_startup(command="serve", dirty=False)
 out = []
-for step in ("first", "page edited", "paper changed"):
+for step in ("first", "page edited", "paper changed", "cache removed"):
+    if step == "cache removed":
+        import shutil
+        shutil.rmtree(root / ".cache")
     if step == "page edited":
         (root / "docs" / "index.md").write_text("# Home\n\nEdited.\n", encoding="utf-8")
     if step == "paper changed":
@@ -380,6 +383,7 @@ def test_serve_rebuild_keeps_generated_pages_until_the_store_changes(site_with_s
     proc = subprocess.run([sys.executable, str(script), str(root)], capture_output=True, text=True, env=_env(),
                           cwd=root, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    first, edited, changed = json.loads(proc.stdout.strip().splitlines()[-1])
+    first, edited, changed, removed = json.loads(proc.stdout.strip().splitlines()[-1])
     assert first["made"] == 1 and edited["made"] == 1 and edited["pages"] == first["pages"]
     assert changed["made"] == 2 and changed["changed"] is True
+    assert removed["made"] == 3 and removed["pages"] == first["pages"]  # generated files gone: made again

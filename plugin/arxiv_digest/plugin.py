@@ -41,7 +41,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         self.is_serve = False
         self.fetched = False
         self.site: Site | None = None
-        self.pages: dict[str, str] = {}
+        self.page_files: dict[str, Path] = {}
         self.inputs: tuple = ()
         self.store: Store | None = None
         self.generated: set[str] = set()
@@ -77,17 +77,18 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         self._check_freshness()
         hooks_files = [getattr(module, "__file__", "") for module in config.hooks.values()]
         inputs = site_inputs(self.store, self.config, config.use_directory_urls, hooks_files)
-        if self.site is None or inputs != self.inputs:
+        if self.site is None or inputs != self.inputs or not all(map(Path.is_file, self.page_files.values())):
             try:
                 self.site = Site(self.store, self.config, config.use_directory_urls, hooks=self.hooks,
                                  cache_dir=self.cache_dir)
-                self.pages = self.site.pages()
+                self.page_files = self._write_pages(self.site.pages())
             except HookError as error:
                 raise PluginError(f"arxiv-digest: {error}") from error
             self.inputs = inputs
         else:
             log.debug("store, options, templates and hooks unchanged: keeping the generated pages")
-        self._add_generated_files(files, config)
+        status = self._write_pages({self.site.status_uri: self.site.status_page(self._status_info())})
+        self._add_generated_files(files, config, {**self.page_files, **status})
         return files
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -201,17 +202,21 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             raise PluginError(f"arxiv-digest: {message}")
         (log.warning if self.config.on_failure == "warn" else log.info)(message)
 
-    def _add_generated_files(self, files: Files, config: MkDocsConfig) -> None:
-        pages_dir = self.cache_dir / "pages"
-        self.generated = set()
-        pages = {**self.pages, self.site.status_uri: self.site.status_page(self._status_info())}
+    def _write_pages(self, pages: dict[str, str]) -> dict[str, Path]:
+        """Generated pages as real files under cache_dir: other plugins (RSS, blog) read ``abs_src_path``,
+        and ``serve --dirty`` skips the pages whose file did not change (unchanged files are not rewritten)."""
+        written = {}
         for src_uri, text in pages.items():
+            written[src_uri] = path = self.cache_dir / "pages" / src_uri
+            write_atomic(path, text, durable=False)
+        return written
+
+    def _add_generated_files(self, files: Files, config: MkDocsConfig, pages: dict[str, Path]) -> None:
+        self.generated = set()
+        for src_uri, path in pages.items():
             if files.get_file_from_path(src_uri) is not None:
                 log.info("%s exists in docs_dir; keeping the site's own page", src_uri)
                 continue
-            path = pages_dir / src_uri
-            # A real file: other plugins (RSS, blog) read abs_src_path, and serve --dirty compares its mtime.
-            write_atomic(path, text, durable=False)
             file = File.generated(config, src_uri, abs_src_path=str(path))
             if src_uri not in (self.site.archive_uri, self.site.tags_uri, self.site.status_uri):
                 file.inclusion = InclusionLevel.NOT_IN_NAV  # reachable by links; no "not in nav" notice
