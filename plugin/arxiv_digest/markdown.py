@@ -104,6 +104,10 @@ def _code(segment: str) -> str:
     return f"<code>{html.escape(segment.strip('`~'))}</code>"
 
 
+_LIST_ITEM = re.compile(r"([-*+]|\d+[.)])\s")
+_RULE = re.compile(r"(-{3,}|\*{3,})\s*$")
+
+
 def _normalise_blocks(text: str) -> str:
     lines = text.split("\n")
     out: list[str] = []
@@ -111,15 +115,15 @@ def _normalise_blocks(text: str) -> str:
     for line in lines:
         stripped = line.lstrip(" ")
         indent = len(line) - len(stripped)
-        is_list = bool(re.match(r"([-*+]|\d+[.)])\s", stripped))
+        is_list = bool(_LIST_ITEM.match(stripped))
         if is_list and indent % 4:
             # LLMs nest lists by 2 or 3 spaces; Python-Markdown needs 4.
             line = " " * (4 * round(indent / 4 + 0.25)) + stripped
         opens_math = stripped.startswith("$$") and not in_math
         if stripped.startswith("$$") and stripped.count("$$") == 1:
             in_math = not in_math
-        starts_block = is_list or opens_math or re.match(r"(-{3,}|\*{3,})\s*$", stripped)
-        if starts_block and out and out[-1].strip() and not re.match(r"\s*([-*+]|\d+[.)])\s", out[-1]) \
+        starts_block = is_list or opens_math or _RULE.match(stripped)
+        if starts_block and out and out[-1].strip() and not _LIST_ITEM.match(out[-1].lstrip()) \
                 and not (is_list and out[-1].startswith(" ")):
             out.append("")
         out.append(line)

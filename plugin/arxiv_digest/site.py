@@ -12,6 +12,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -122,6 +123,7 @@ def page_url(src_uri: str, use_directory_urls: bool) -> str:
     return (stem[: -len("index")] if stem.endswith("/index") else stem + "/")
 
 
+@lru_cache(maxsize=8192)  # a page links the same targets many times (paper pages, tag chips)
 def relative_url(target_uri: str, from_uri: str, use_directory_urls: bool) -> str:
     target = page_url(target_uri, use_directory_urls)
     here = page_url(from_uri, use_directory_urls)
