@@ -208,7 +208,8 @@ def test_command_line_can_pick_one_channel(tmp_path):
     assert imported.returncode == 2 and "--channel" in imported.stderr
 
 
-@pytest.mark.parametrize("robotics,option", [({"prefix": ""}, "prefix"), ({"data_dir": "data"}, "data_dir")])
+@pytest.mark.parametrize("robotics,option", [({"prefix": ""}, "prefix"), ({"data_dir": "data"}, "data_dir"),
+                                             ({"prefix": "main"}, "prefix")])  # "main" names the root channel
 def test_channels_that_would_mix_are_refused(tmp_path, robotics, option):
     entries = channels("http://127.0.0.1:9/api/query")
     entries[1]["arxiv-digest"].update(robotics)

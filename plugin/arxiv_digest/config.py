@@ -392,12 +392,12 @@ def check_channels(configs: list[DigestConfig], config_dir: Path) -> None:
     """Channels (several ``arxiv-digest`` entries of one site) must not share pages or a store."""
     seen: dict[str, dict[object, int]] = {"prefix": {}, "data_dir": {}}
     for number, config in enumerate(configs, 1):
-        values = {"prefix": config.prefix, "data_dir": (config_dir / data_dir(config)).resolve()}
-        for option, value in values.items():
-            if value in seen[option]:
-                other = seen[option][value]
-                shown = config.prefix if option == "prefix" else data_dir(config)
+        # The name counts as the prefix: a channel under "main/" would share its name with the root channel.
+        values = [("prefix", config.prefix, config.prefix), ("prefix", channel_name(config), channel_name(config)),
+                  ("data_dir", (config_dir / data_dir(config)).resolve(), data_dir(config))]
+        for option, value, shown in values:
+            if seen[option].get(value, number) != number:
                 raise c.ValidationError(
-                    f"Plugin 'arxiv-digest' option '{option}': channels {other} and {number} (in plugin order) both "
-                    f"use {shown!r}; give each channel its own {option}.")
+                    f"Plugin 'arxiv-digest' option '{option}': channels {seen[option][value]} and {number} (in plugin "
+                    f"order) both use {shown!r}; give each channel its own {option}.")
             seen[option][value] = number
