@@ -6,8 +6,11 @@ Expected papers, order, titles, abstracts, authors and links come from the fixtu
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -15,7 +18,7 @@ import pytest
 
 from conftest import FIXTURE_DATES, all_fixture_papers, arxiv_requests, article, build_many, build_site, \
     closed_port_url, copy_store, digest_options, fixture_papers, has_class, newest_first, norm, page, parse_html, \
-    snapshot
+    snapshot, write_site, _env
 
 PAPER_HREF = re.compile(r"(?:^|/)papers/([^/]+)/$")
 DAY_HREF = re.compile(r"(?:^|/)digest/(\d{4}-\d{2}-\d{2})/$")
@@ -370,12 +373,6 @@ print(json.dumps(out))
 def test_serve_rebuild_keeps_generated_pages_until_the_store_changes(site_with_store):
     """Saving a hand-written page under ``mkdocs serve`` rebuilds the site; the generated pages are not made
     again unless the store (or options, templates, hooks) changed."""
-    import json
-    import subprocess
-    import sys
-
-    from conftest import _env, write_site
-
     root = site_with_store()
     write_site(root, digest_options(fetch="never"))
     script = root / "rebuilds.py"

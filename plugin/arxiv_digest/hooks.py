@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
+from functools import partial
 from types import ModuleType
 from typing import Any
 
@@ -32,18 +33,18 @@ class Hooks:
     """The extension functions found in a site's hooks modules."""
 
     def __init__(self, modules: Mapping[str, ModuleType] | None = None, channel: str = "main") -> None:
-        self.channel = channel
         self.found: dict[str, list[tuple[str, Any]]] = {name: [] for name in NAMES}
         for module in (modules or {}).values():
             for name in NAMES:
                 function = getattr(module, name, None)
                 if callable(function):
-                    self.found[name].append((getattr(module, "__file__", str(module)), function))
+                    # Signatures are read once here, not on every call (hooks run once per paper).
+                    bound = partial(function, channel=channel) if _takes_channel(function) else function
+                    self.found[name].append((getattr(module, "__file__", str(module)), bound))
 
     def _run(self, name: str, path: str, function: Any, *args: Any) -> Any:
-        kwargs = {"channel": self.channel} if _takes_channel(function) else {}
         try:
-            return function(*args, **kwargs)
+            return function(*args)
         except Exception as error:
             raise HookError(f"hook {name} in {path} failed: {type(error).__name__}: {error}") from error
 
