@@ -9,16 +9,19 @@ Usage (from the repository root)::
 For each scale, in one run:
 
 (a) ``plugin``: ``mkdocs build`` of a site (Material, zh, search, tags, arxiv-digest with
-    ``fetch: never``) on a synthetic store (``benchmarks/synth.py``: LLM-analyzed papers);
+    ``fetch: never``) on a synthetic store (``benchmarks/synth.py``: LLM-analyzed papers), in two states:
+    ``daily``: ``cache_dir`` holds what the build of the day before (the store without its newest day) left,
+    and the newest day is new, as in the scheduled job that keeps ``cache_dir`` between runs;
+    ``cold``: ``cache_dir`` is empty, as in a first build or a CI job that does not keep it;
 (b) ``baseline``: the pages the plugin generated in (a), copied verbatim from its
     ``cache_dir/pages`` into ``docs/`` of a second site with the same theme, extensions and
     plugins minus arxiv-digest (the plugin's CSS as ``extra_css``; the generated pages marked
     ``not_in_nav`` as the plugin marks them). mkdocs-macros is off in both.
-    Each site is built once untimed (warm-up), then ``--runs`` times, interleaved; the
-    figures are medians. Wall time and peak RSS come from ``os.wait4`` on the child.
+    Each site is built once untimed (warm-up), then ``--runs`` times, interleaved (cold, daily, baseline
+    in turn); the figures are medians. Wall time and peak RSS come from ``os.wait4`` on the child.
     The timed plugin builds run MkDocs' CLI in a wrapper that times the plugin's event handlers
     and the import of the plugin (a few clock reads, no profiler): the plugin's own time.
-(profile) one more plugin build under cProfile: the plugin's share is the cumulative time of
+(profile) one more plugin build (daily) under cProfile: the plugin's share is the cumulative time of
     its MkDocs event handlers; the top 15 plugin functions by cumulative time are listed.
 (c) a no-op rebuild of (a) with ``fetch: auto``, ``days: 3``, ``until`` = the newest stored
     date, ``arxiv.api_url`` and ``llm.base_url`` pointed at local counting HTTP servers:
@@ -485,31 +488,59 @@ def run_scale(label: str, days: int, args: argparse.Namespace) -> dict:
     plugin_site, baseline_site = work / "plugin", work / "baseline"
     write_plugin_site(plugin_site)
 
-    print("  warm-up: plugin build (writes the generated pages) …", flush=True)
+    cache = plugin_site / ".cache" / "arxiv-digest"
+    yesterday = work / "cache-yesterday"
+    print(f"  warm-up: plugin build without the newest day ({newest}): the cache a daily build starts from …",
+          flush=True)
+    newest_file, held = data / "days" / f"{newest}.json", work / f"{newest}.json"
+    shutil.rmtree(cache, ignore_errors=True)
+    shutil.move(newest_file, held)
+    try:
+        measure(mkdocs_build(plugin_site), plugin_site, logs / "warmup-yesterday.log")
+    finally:
+        shutil.move(held, newest_file)
+    shutil.rmtree(yesterday, ignore_errors=True)
+    shutil.copytree(cache, yesterday)  # copy2: page files keep their mtimes, which the cache's keys record
+
+    def start_from(state: str) -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+        if state == "daily":
+            shutil.copytree(yesterday, cache)
+
+    print("  warm-up: plugin build with the newest day (writes the generated pages) …", flush=True)
     warm_a = measure(mkdocs_build(plugin_site), plugin_site, logs / "warmup-plugin.log")
     pages = write_baseline_site(plugin_site, baseline_site)
     print(f"  {pages} generated pages copied to the baseline; warm-up: baseline build "
           f"(plugin warm-up took {warm_a['wall']:.0f} s) …", flush=True)
     warm_b = measure(mkdocs_build(baseline_site), baseline_site, logs / "warmup-baseline.log")
 
-    a_runs, b_runs = [], []
+    a_runs: dict[str, list[dict]] = {"daily": [], "cold": []}
+    b_runs: list[dict] = []
     for i in range(args.runs):
-        order = [("plugin", plugin_site, a_runs), ("baseline", baseline_site, b_runs)]
-        for name, site, runs in (order if i % 2 == 0 else order[::-1]):
+        order = [("cold", plugin_site, a_runs["cold"]), ("daily", plugin_site, a_runs["daily"]),
+                 ("baseline", baseline_site, b_runs)]
+        for name, site, runs in order[i % 3:] + order[:i % 3]:
             log = logs / f"{name}-{i}.log"
-            result = measure_events(site, log) if name == "plugin" else measure(mkdocs_build(site), site, log)
+            if name == "baseline":
+                result = measure(mkdocs_build(site), site, log)
+            else:
+                start_from(name)
+                result = measure_events(site, log, out=f"site-{name}")
             runs.append(result)
             own = f", plugin's own {result['plugin_own']:.1f} s" if "plugin_own" in result else ""
             print(f"  run {i + 1}/{args.runs} {name:8s}: {result['wall']:7.1f} s wall, {result['cpu']:7.1f} s CPU, "
                   f"{result['rss_mb']:6.0f} MB peak{own}, load {result['load']:.2f}", flush=True)
 
-    site_a, site_b = plugin_site / "site", baseline_site / "site"
+    site_a, site_b = plugin_site / "site-daily", baseline_site / "site"
+    same, differ = same_html(plugin_site / "site-cold", site_a)
+    print(f"  daily vs cold: {same} HTML files identical, {len(differ)} differ {differ[:5]}", flush=True)
     html_a = {str(p.relative_to(site_a)) for p in site_a.rglob("*.html")}
     html_b = {str(p.relative_to(site_b)) for p in site_b.rglob("*.html")}
 
     prof = None
     if not args.no_profile:
-        print("  profile: plugin build under cProfile …", flush=True)
+        print("  profile: plugin build (daily) under cProfile …", flush=True)
+        start_from("daily")
         prof = profile(plugin_site, logs)
     print("  no-op rebuild with counting arXiv and LLM servers …", flush=True)
     noop = noop_rebuild(plugin_site, data, newest, logs, args.noop_runs)
@@ -520,9 +551,25 @@ def run_scale(label: str, days: int, args: argparse.Namespace) -> dict:
         "a": a_runs, "b": b_runs, "profile": prof, "noop": noop,
         "weight_a": weight(site_a, data), "weight_b": weight(site_b),
         "html_only_a": sorted(html_a - html_b)[:5], "html_only_b": sorted(html_b - html_a)[:5],
-        "html_diff": len(html_a ^ html_b),
-        "warnings_a": a_runs[-1]["warnings"], "warnings_b": b_runs[-1]["warnings"],
+        "html_diff": len(html_a ^ html_b), "daily_vs_cold": {"same": same, "differ": differ},
+        "warnings_a": a_runs["daily"][-1]["warnings"] + a_runs["cold"][-1]["warnings"],
+        "warnings_b": b_runs[-1]["warnings"],
     }
+
+
+def same_html(one: Path, other: Path) -> tuple[int, list[str]]:
+    """How many HTML pages two builds of the same site made byte for byte alike, and which differ
+    (the status page's build time aside)."""
+    built = re.compile(rb"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
+    names = sorted({str(p.relative_to(one)) for p in one.rglob("*.html")} |
+                   {str(p.relative_to(other)) for p in other.rglob("*.html")})
+    differ = []
+    for name in names:
+        texts = [built.sub(b"", (root / name).read_bytes()) if (root / name).is_file() else None
+                 for root in (one, other)]
+        if texts[0] != texts[1]:
+            differ.append(name)
+    return len(names) - len(differ), differ
 
 
 def weight_only(label: str, days: int, work: Path) -> dict:
@@ -531,9 +578,9 @@ def weight_only(label: str, days: int, work: Path) -> dict:
     nothing = [{"wall": float("nan"), "cpu": float("nan"), "rss_mb": float("nan"), "load": float("nan"),
                 "built": float("nan"), "warnings": []}]
     return {"label": label, "days": days, "papers": days * PAPERS_PER_DAY, "generated_pages": 0,
-            "a": nothing, "b": nothing, "profile": None, "noop": None, "html_diff": 0,
+            "a": {"daily": nothing, "cold": nothing}, "b": nothing, "profile": None, "noop": None, "html_diff": 0,
             "warnings_a": [], "warnings_b": [],
-            "weight_a": weight(work / "plugin" / "site", work / "data"), "weight_b": weight(work / "baseline" / "site")}
+            "weight_a": weight(work / "plugin" / "site-daily", work / "data"), "weight_b": weight(work / "baseline" / "site")}
 
 
 # -- report ----------------------------------------------------------------------------------
@@ -547,27 +594,36 @@ def mb(n: float) -> str:
 
 
 def report(results: list[dict], args: argparse.Namespace, started: float) -> None:
-    loads = [r["load"] for res in results for r in res["a"] + res["b"]] or [float("nan")]
+    loads = [r["load"] for res in results for r in res["a"]["daily"] + res["a"]["cold"] + res["b"]] or [float("nan")]
     print(f"\n# arxiv-digest build benchmark ({PLUGIN_LABEL}; "
           f"{os.cpu_count()} CPUs; medians of {args.runs} runs; 1-min load average during runs "
           f"{min(loads):.2f}–{max(loads):.2f}, median {median(loads):.2f})\n")
 
     print("## Build: (a) plugin vs (b) the same pages as plain Markdown\n")
-    print("| scale | pages | (a) wall | (b) wall | a/b wall (target ≤ 1.05) | (a) CPU | (b) CPU | a/b CPU | "
+    print("(a) daily: cache_dir as the build of the day before left it, one new day in the store; "
+          "(a) cold: empty cache_dir.\n")
+    print("| scale | (a) | pages | (a) wall | (b) wall | a/b wall (target ≤ 1.05) | (a) CPU | (b) CPU | a/b CPU | "
           "(a) peak RSS | (b) peak RSS | a/b RSS | runs a (wall) | runs b (wall) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for res in results:
-        a, b = median([r["wall"] for r in res["a"]]), median([r["wall"] for r in res["b"]])
-        ca, cb = median([r["cpu"] for r in res["a"]]), median([r["cpu"] for r in res["b"]])
-        ma, mbb = median([r["rss_mb"] for r in res["a"]]), median([r["rss_mb"] for r in res["b"]])
-        print(f"| {res['label']} ({res['days']}×{PAPERS_PER_DAY}) | {res['weight_a']['pages']} | {a:.1f} s | "
-              f"{b:.1f} s | {a / b:.3f} | {ca:.1f} s | {cb:.1f} s | {ca / cb:.3f} | {ma:.0f} MB | {mbb:.0f} MB | "
-              f"{ma / mbb:.2f} | {walls(res['a'])} | {walls(res['b'])} |")
+        b, cb = median([r["wall"] for r in res["b"]]), median([r["cpu"] for r in res["b"]])
+        mbb = median([r["rss_mb"] for r in res["b"]])
+        for state, runs in res["a"].items():
+            a, ca = median([r["wall"] for r in runs]), median([r["cpu"] for r in runs])
+            ma = median([r["rss_mb"] for r in runs])
+            print(f"| {res['label']} ({res['days']}×{PAPERS_PER_DAY}) | {state} | {res['weight_a']['pages']} | "
+                  f"{a:.1f} s | {b:.1f} s | {a / b:.3f} | {ca:.1f} s | {cb:.1f} s | {ca / cb:.3f} | {ma:.0f} MB | "
+                  f"{mbb:.0f} MB | {ma / mbb:.2f} | {walls(runs)} | {walls(res['b'])} |")
     print("\nwall = process start to exit (what CI pays); CPU = user + sys of the build process, less sensitive to "
           "other load on the machine; MkDocs' own 'Documentation built in' (excludes start-up and plugin import): "
-          + "; ".join(f"{res['label']}: a {median([r['built'] for r in res['a']]):.1f} s, "
+          + "; ".join(f"{res['label']}: a daily {median([r['built'] for r in res['a']['daily']]):.1f} s, "
+                      f"a cold {median([r['built'] for r in res['a']['cold']]):.1f} s, "
                       f"b {median([r['built'] for r in res['b']]):.1f} s" for res in results))
     for res in results:
+        check = res.get("daily_vs_cold")
+        if check:
+            print(f"\n{res['label']}: the daily and the cold build made the same HTML: {check['same']} pages alike, "
+                  f"{len(check['differ'])} differ" + (f" ({check['differ'][:5]})" if check["differ"] else ""))
         if res["html_diff"]:
             print(f"\nnote {res['label']}: {res['html_diff']} HTML files differ between the sites "
                   f"(only plugin: {res['html_only_a']}, only baseline: {res['html_only_b']})")
@@ -576,24 +632,26 @@ def report(results: list[dict], args: argparse.Namespace, started: float) -> Non
                 print(f"\nnote {res['label']} ({side}) warnings: {res[f'warnings_{side}'][:5]}")
 
     print("\n## The plugin's own time in (a), without a profiler (event handlers timed, plus importing the plugin)\n")
-    print("| scale | import | on_config | on_files | on_nav | on_post_page (all pages) | on_post_build | other events | "
-          "plugin total | share of (a) wall | (a) − (b) wall |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| scale | (a) | import | on_config | on_files | on_nav | on_post_page (all pages) | on_post_build | "
+          "other events | plugin total | share of (a) wall | (a) − (b) wall |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for res in results:
-        runs = [r for r in res["a"] if "plugin_events" in r]
-        if not runs:
-            continue
-        named = ("on_config", "on_files", "on_nav", "on_post_page", "on_post_build")
+        b = median([r["wall"] for r in res["b"]])
+        for state, all_runs in res["a"].items():
+            runs = [r for r in all_runs if "plugin_events" in r]
+            if not runs:
+                continue
+            named = ("on_config", "on_files", "on_nav", "on_post_page", "on_post_build")
 
-        def ev(name: str) -> float:
-            return median([r["plugin_events"].get(name, [0, 0.0])[1] for r in runs])
+            def ev(name: str) -> float:
+                return median([r["plugin_events"].get(name, [0, 0.0])[1] for r in runs])
 
-        other = median([sum(t for n, (_, t) in r["plugin_events"].items() if n not in named) for r in runs])
-        own = median([r["plugin_own"] for r in runs])
-        a, b = median([r["wall"] for r in res["a"]]), median([r["wall"] for r in res["b"]])
-        print(f"| {res['label']} | {median([r['plugin_import'] for r in runs]):.2f} s | {ev('on_config'):.2f} s | "
-              f"{ev('on_files'):.2f} s | {ev('on_nav'):.2f} s | {ev('on_post_page'):.2f} s | {ev('on_post_build'):.2f} s | "
-              f"{other:.2f} s | {own:.1f} s | {100 * own / a:.1f} % | {a - b:+.1f} s |")
+            other = median([sum(t for n, (_, t) in r["plugin_events"].items() if n not in named) for r in runs])
+            own = median([r["plugin_own"] for r in runs])
+            a = median([r["wall"] for r in runs])
+            print(f"| {res['label']} | {state} | {median([r['plugin_import'] for r in runs]):.2f} s | "
+                  f"{ev('on_config'):.2f} s | {ev('on_files'):.2f} s | {ev('on_nav'):.2f} s | {ev('on_post_page'):.2f} s | "
+                  f"{ev('on_post_build'):.2f} s | {other:.2f} s | {own:.1f} s | {100 * own / a:.1f} % | {a - b:+.1f} s |")
 
     print("\n## The plugin's own share of (a), from cProfile\n")
     print("| scale | profiled build | plugin event handlers | importing the plugin | plugin share |")

@@ -343,8 +343,8 @@ from mkdocs.config import load_config
 import arxiv_digest.site as site
 
 made = []
-real = site.Site.pages
-site.Site.pages = lambda self: made.append(1) or real(self)
+real = site.Site.plan
+site.Site.plan = lambda self: made.append(1) or real(self)
 root = Path(sys.argv[1])
 config = load_config(str(root / "mkdocs.yml"))
 config.plugins.on_startup(command="serve", dirty=False)

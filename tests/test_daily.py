@@ -38,7 +38,8 @@ def test_workflow_has_what_a_daily_job_needs():
     text = WORKFLOWS[0].read_text(encoding="utf-8")
     for needed in ("schedule:", "workflow_dispatch:", "concurrency:", "arxiv-digest fetch", "arxiv-digest analyze",
                    "secrets.OPENAI_API_KEY", "git diff --cached --quiet", "mkdocs build --strict",
-                   "actions/upload-pages-artifact", "actions/deploy-pages", "--allow-empty"):
+                   "actions/upload-pages-artifact", "actions/deploy-pages", "--allow-empty",
+                   "path: .cache/arxiv-digest"):
         assert needed in text, needed
 
 

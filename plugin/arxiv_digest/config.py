@@ -329,8 +329,11 @@ class DigestConfig(base.Config):
     data_dir = c.Optional(c.Type(str))
     """Store of papers and days (JSON, meant to be committed), relative to mkdocs.yml
     (default: ``data``, or ``data/<prefix>`` for a channel with a ``prefix``)."""
+    cache = c.Type(bool, default=True)
+    """Keep each generated page from the previous build while what it shows is unchanged (its paper or day,
+    their tags and related papers, options, templates), instead of making it again."""
     cache_dir = c.Type(str, default=".cache/arxiv-digest")
-    """Throw-away files (generated pages), relative to mkdocs.yml."""
+    """Throw-away files (generated pages, their keys, related papers), relative to mkdocs.yml."""
     fetch = c.Choice(["auto", "always", "never"], default="auto")
     """``auto``: fetch missing recent days; ``always``: refetch them; ``never``: build from the store only."""
     partial_day_ratio = Number(0.3, maximum=1)

@@ -17,7 +17,7 @@ from mkdocs.structure.nav import Navigation, Section
 from . import announce, feed, llm, pipeline
 from .config import DigestConfig, channel_name, channels, check_channels, check_paths, data_dir
 from .hooks import HookError, Hooks
-from .site import Site, inputs as site_inputs
+from .site import Site, inputs as site_inputs, write_pages
 from .store import Store, StoreError, write_atomic
 
 log = get_plugin_logger(__name__)
@@ -81,14 +81,17 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             try:
                 self.site = Site(self.store, self.config, config.use_directory_urls, hooks=self.hooks,
                                  cache_dir=self.cache_dir)
-                self.page_files = self._write_pages(self.site.pages())
+                keys_file = self.site.cache_file("pages.json") if self.config.cache else None
+                self.page_files = write_pages(self.site.plan(), self.cache_dir / "pages", keys_file, salt=inputs[1])
             except HookError as error:
                 raise PluginError(f"arxiv-digest: {error}") from error
             self.inputs = inputs
         else:
             log.debug("store, options, templates and hooks unchanged: keeping the generated pages")
-        status = self._write_pages({self.site.status_uri: self.site.status_page(self._status_info())})
-        self._add_generated_files(files, config, {**self.page_files, **status})
+        # Generated pages are real files: other plugins (RSS, blog) read abs_src_path.
+        status = self.cache_dir / "pages" / self.site.status_uri
+        write_atomic(status, self.site.status_page(self._status_info()), durable=False)
+        self._add_generated_files(files, config, {**self.page_files, self.site.status_uri: status})
         return files
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -201,15 +204,6 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         if self.config.on_failure == "abort":
             raise PluginError(f"arxiv-digest: {message}")
         (log.warning if self.config.on_failure == "warn" else log.info)(message)
-
-    def _write_pages(self, pages: dict[str, str]) -> dict[str, Path]:
-        """Generated pages as real files under cache_dir: other plugins (RSS, blog) read ``abs_src_path``,
-        and ``serve --dirty`` skips the pages whose file did not change (unchanged files are not rewritten)."""
-        written = {}
-        for src_uri, text in pages.items():
-            written[src_uri] = path = self.cache_dir / "pages" / src_uri
-            write_atomic(path, text, durable=False)
-        return written
 
     def _add_generated_files(self, files: Files, config: MkDocsConfig, pages: dict[str, Path]) -> None:
         self.generated = set()

@@ -12,8 +12,9 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
@@ -134,6 +135,12 @@ def relative_url(target_uri: str, from_uri: str, use_directory_urls: bool) -> st
     return "./" if rel in (".", "./") else rel
 
 
+@lru_cache(maxsize=65536)  # a tag page links ~10 targets per card, many cards share them
+def _href(target_uri: str, from_uri: str, use_directory_urls: bool) -> str:
+    """:func:`relative_url` escaped for an HTML attribute."""
+    return str(escape(relative_url(target_uri, from_uri, use_directory_urls)))
+
+
 def _relpath(path: str, start: str) -> str:
     """``posixpath.relpath`` for the site's normalised relative paths, without its abspath calls
     (a year of pages makes ~200,000 links)."""
@@ -146,21 +153,67 @@ def _relpath(path: str, start: str) -> str:
     return "/".join([".."] * (len(base) - common) + to[common:]) or "."
 
 
+def fingerprint(config: DigestConfig, use_directory_urls: bool, files: list[str]) -> str:
+    """Hash of what generated pages are made from besides the store: the options, the plugin's code and
+    templates, the site's templates and ``files`` (hook modules), the files by mtime and size."""
+    paths = [Path(name) for name in files] + sorted(p for p in Path(__file__).parent.rglob("*")
+                                                    if p.is_file() and "__pycache__" not in p.parts)
+    if config.templates_dir:
+        paths += sorted(p for p in Path(config.templates_dir).rglob("*") if p.is_file())
+    stamps = []
+    for path in paths:
+        try:
+            stat = path.stat()
+            stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            stamps.append((str(path), None, None))
+    return _hash(repr(config), use_directory_urls, *stamps)
+
+
 def inputs(store: Store, config: DigestConfig, use_directory_urls: bool, files: list[str]) -> tuple:
-    """What the generated pages are made from: the store, the options, and ``files`` (templates, hooks) by mtime.
+    """What the generated pages are made from: the store and :func:`fingerprint`.
 
     ``mkdocs serve`` rebuilds the whole site when a hand-written page is saved; with the same inputs
     the generated pages are the same, so they are kept instead of made again.
     """
-    stamps = []
-    for name in files:
-        try:
-            stamps.append((name, os.stat(name).st_mtime_ns))
-        except OSError:
-            stamps.append((name, None))
-    if config.templates_dir:
-        stamps += sorted((str(p), p.stat().st_mtime_ns) for p in Path(config.templates_dir).rglob("*") if p.is_file())
-    return store.signature(), repr(config), use_directory_urls, tuple(stamps)
+    return store.signature(), fingerprint(config, use_directory_urls, files)
+
+
+def write_pages(plan: dict[str, tuple[str | None, Callable[[], str]]], folder: Path, keys_file: Path | None,
+                salt: str) -> dict[str, Path]:
+    """Write the pages of :meth:`Site.plan` under ``folder`` (src_uri → path).
+
+    With ``keys_file`` (where the keys of the last build's pages are kept), a page whose key, salted with
+    :func:`fingerprint`, and file are those of the last build is kept without being rendered again.
+    Unchanged pages are not rewritten either way, so ``serve --dirty`` skips them.
+    """
+    known = _read_json(keys_file, salt, "pages") or {}
+    written: dict[str, Path] = {}
+    keys: dict[str, list] = {}
+    for src_uri, (key, make) in plan.items():
+        written[src_uri] = path = folder / src_uri
+        if key is not None:
+            key = _hash(salt, key)
+            kept = known.get(src_uri)
+            if isinstance(kept, list) and kept[:1] == [key] and kept[1:] == _stamp(path):
+                keys[src_uri] = kept
+                continue
+        write_atomic(path, make(), durable=False)
+        if key is not None:
+            keys[src_uri] = [key, *_stamp(path)]
+    if keys_file:
+        write_atomic(keys_file, json.dumps({"key": salt, "pages": keys}), durable=False)
+    return written
+
+
+def _stamp(path: Path) -> list[int]:
+    """Size and whole-second mtime of a page file (archivers such as the cache of GitHub Actions may drop
+    fractions of a second)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return []
+    return [stat.st_size, int(stat.st_mtime)]
 
 
 @dataclass
@@ -168,6 +221,22 @@ class TagView:
     name: str
     page: str
     papers: list[dict[str, Any]] = field(default_factory=list)
+
+
+class LazyView(dict):
+    """A paper or day as templates see it. Its Markdown fields (escaping long texts) are made on first use:
+    pages kept from the previous build never need them."""
+
+    def __init__(self, fields: dict[str, Any], make: Callable[[], dict[str, Any]]) -> None:
+        super().__init__(fields)
+        self._make: Callable[[], dict[str, Any]] | None = make
+
+    def __missing__(self, key: str) -> Any:
+        make, self._make = self._make, None
+        if make is None:
+            raise KeyError(key)
+        self.update(make())
+        return self[key]
 
 
 class Site:
@@ -194,7 +263,8 @@ class Site:
         self.days: list[dict[str, Any]] = []
         self.papers: dict[str, dict[str, Any]] = {}
         self.tags: dict[str, TagView] = {}
-        self._cards: dict[tuple, str] = {}
+        self._cards: dict[tuple, list[str]] = {}
+        self._digests: dict[str, str] = {}  # paper id or day date → hash of its store file
         self._load(store)
         self._link_related()
         # Papers count in the week of the first digest they appeared in.
@@ -204,16 +274,18 @@ class Site:
     # -- model -----------------------------------------------------------------
 
     def _load(self, store: Store) -> None:
-        records = store.days()  # newest first
         tz = ZoneInfo(self.config.timezone)
-        for record in records:
-            if not record.get("complete", True):
+        for digest_date in store.day_dates():  # newest first
+            record = store.day(digest_date)
+            if record is None or not record.get("complete", True):
                 continue  # a partial day is held back until arXiv's answer is stable
             papers = [self._paper(store, pid) for pid in record.get("papers", [])]
             papers = [p for p in papers if p is not None]
             if not papers:
                 continue  # never publish an empty day
-            day = {
+            summary = (record.get("summary") or {}).get("markdown")
+            self._digests[record["date"]] = store.digest("days", digest_date)
+            day = LazyView({
                 "date": record["date"],
                 "page": self.uri(DAY_URI.format(date=record["date"])),
                 "papers": papers,
@@ -221,13 +293,12 @@ class Site:
                 "categories": record.get("categories", []),
                 "window_text": self._window_text(record.get("window"), tz),
                 "summary_offline": (record.get("summary") or {}).get("provenance") == "offline",
-                "summary_md": md.block((record.get("summary") or {}).get("markdown"), heading_level=3),
-                "summary_text": md.plain((record.get("summary") or {}).get("markdown")),
+                "summary_text": md.plain(summary),
                 "date_value": date.fromisoformat(record["date"]),
                 "announced": _announced(record, tz),
                 "top_tags": [t for t, _ in Counter(t for p in papers for t in p["tag_names"]
                                                   if t in self.config.taxonomy).most_common(3)],
-            }
+            }, lambda summary=summary: {"summary_md": md.block(summary, heading_level=3)})
             for p in papers:
                 p["days"].append(day)
             self.days.append(day)
@@ -268,6 +339,7 @@ class Site:
         if record is None:
             return None
         self.papers[paper_id] = view = self._paper_view(record)
+        self._digests[paper_id] = store.digest("papers", paper_id)
         return view
 
     def _paper_view(self, r: Record) -> dict[str, Any]:
@@ -280,13 +352,11 @@ class Site:
         authors = [md.clean(a) for a in r.get("authors", [])]
         short = ", ".join(authors[:3]) + (f" +{len(authors) - 3}" if len(authors) > 3 else "")
         tag_names = list(dict.fromkeys([*(r.get("tags") or []), *self.hooks.paper_tags(r)]))
-        body = analysis.get("body")
-        return {
+        return LazyView({
             "id": r["id"],
             "page": self.uri(PAPER_URI.format(stem=file_stem(r["id"]))),
             # One line: a line break in a title would split its heading.
             "title": " ".join(md.clean(r["title"]).split()),
-            "title_md": md.inline(" ".join(r["title"].split())),
             "authors_short": short,
             "authors_all": ", ".join(authors),
             "published": r.get("published", ""),
@@ -294,13 +364,8 @@ class Site:
             "categories": r.get("categories", []),
             # Shown inside an HTML block, where Markdown is not processed: plain text, autoescaped.
             "comment": md.clean(r["comment"]) if r.get("comment") else None,
-            "abstract_md": md.paragraphs(r.get("abstract"), search_exclude=True),
             "abstract_text": md.clean(r.get("abstract")),
             "tldr": md.clean(analysis.get("tldr")),
-            "tldr_md": md.inline(analysis.get("tldr")),
-            "key_findings": [md.inline(k) for k in analysis.get("key_findings") or []],
-            "body_md": md.block(body, heading_level=None) if body else None,
-            "body_md_page": md.block(body, heading_level=3, search_exclude=True) if body else None,
             "provenance": analysis.get("provenance"),
             "offline": analysis.get("provenance") == "offline" or analysis.get("status") != "done",
             "pending": analysis.get("status") == "pending",
@@ -317,6 +382,19 @@ class Site:
             "tags": [self._tag(n) for n in tag_names],
             "days": [],
             "related": [],
+        }, lambda: self._paper_markdown(r, analysis))
+
+    @staticmethod
+    def _paper_markdown(r: Record, analysis: dict[str, Any]) -> dict[str, Any]:
+        """The paper's texts as Markdown, for the day and paper pages."""
+        body = analysis.get("body")
+        return {
+            "title_md": md.inline(" ".join(r["title"].split())),
+            "abstract_md": md.paragraphs(r.get("abstract"), search_exclude=True),
+            "tldr_md": md.inline(analysis.get("tldr")),
+            "key_findings": [md.inline(k) for k in analysis.get("key_findings") or []],
+            "body_md": md.block(body, heading_level=None) if body else None,
+            "body_md_page": md.block(body, heading_level=3, search_exclude=True) if body else None,
         }
 
     def _link_related(self) -> None:
@@ -325,8 +403,8 @@ class Site:
         texts = [(p["id"], p["title"], p["abstract_text"]) for p in published]
         # A year of papers takes about a second: the result is kept in cache_dir until a text changes.
         key = hashlib.sha256(json.dumps([RELATED_LIMIT, RELATED_MIN_SCORE, texts]).encode()).hexdigest()
-        path = self.cache_dir / "related.json" if self.cache_dir else None
-        found = _read_cached(path, key)
+        path = self.cache_file("related.json")
+        found = _read_json(path, key, "related")
         if found is None:
             found = similarity.related_ids(texts, limit=RELATED_LIMIT, min_score=RELATED_MIN_SCORE)
             if path is not None:
@@ -335,6 +413,10 @@ class Site:
             p["related"] = [self.papers[other] for other in found.get(p["id"], []) if other in self.papers]
 
     # -- rendering -------------------------------------------------------------
+
+    def cache_file(self, name: str) -> Path | None:
+        """A file of this channel's in ``cache_dir`` (None without one)."""
+        return self.cache_dir / self.prefix / name if self.cache_dir else None
 
     def uri(self, src_uri: str) -> str:
         """Where a generated page goes: inside the channel's folder."""
@@ -370,39 +452,65 @@ class Site:
         with link placeholders, and each page fills in its own relative links.
         """
         key = (p["id"], number, anchor, compact)
-        text = self._cards.get(key)
-        if text is None:
+        parts = self._cards.get(key)
+        if parts is None:
             text = self.env.get_template("card.html").render(
                 p=p, t=self.t, rel=lambda target: Markup(f"<@{target}@>"), number=number, anchor=anchor,
                 compact=compact, extra=p["extra"])
-            self._cards[key] = text = " ".join(line.strip() for line in text.splitlines() if line.strip())
-        return Markup(_LINK.sub(lambda m: escape(relative_url(m[1], from_uri, self.use_directory_urls)), text))
+            # Text and link targets alternate: a page joins them with its own links, no regex per card.
+            self._cards[key] = parts = _LINK.split(" ".join(line.strip() for line in text.splitlines()
+                                                            if line.strip()))
+        urls = self.use_directory_urls
+        return Markup("".join([part if i % 2 == 0 else _href(part, from_uri, urls) for i, part in enumerate(parts)]))
 
     def pages(self) -> dict[str, str]:
         """src_uri → Markdown of every generated page."""
-        out: dict[str, str] = {}
+        return {uri: make() for uri, (_, make) in self.plan().items()}
+
+    def plan(self) -> dict[str, tuple[str | None, Callable[[], str]]]:
+        """src_uri → (key, make) of every generated page: ``make()`` renders the page, and pages with equal keys
+        are equal (for the same options, templates and code). Pages made from the whole archive (tag index,
+        archive) have no key.
+
+        A page's key hashes the store files of what it shows: its day or paper, the day's papers, a paper's
+        related papers, a tag's papers, with their tags and days (see :meth:`_fingerprints`).
+        """
+        prints = self._fingerprints()
+        plan: dict[str, tuple[str | None, Callable[[], str]]] = {}
         for day in self.days:
             meta = {"title": f"{self.t['day_title']} · {day['date']}",
                     "description": md.shorten(day["summary_text"], 200)}
-            out[day["page"]] = self._render("day.md", day["page"], meta, day=day)
+            key = _hash("day", self._digests[day["date"]], *(prints[p["id"]] for p in day["papers"]),
+                        *(d and d["date"] for d in (day["prev"], day["next"])))
+            plan[day["page"]] = key, partial(self._render, "day.md", day["page"], meta, day=day)
         for p in self.papers.values():
             if not p["days"]:
                 continue
             meta = {"title": p["title"], "description": p["tldr"][:300], "tags": p["tag_names"], "hide": ["tags"]}
-            out[p["page"]] = self._render("paper.md", p["page"], meta, p=p)
+            key = _hash("paper", prints[p["id"]], *(prints[r["id"]] for r in p["related"]))
+            plan[p["page"]] = key, partial(self._render, "paper.md", p["page"], meta, p=p)
         tags = sorted(self.tags.values(), key=lambda t: (-len(t.papers), t.name))
         for tag in tags:
-            out[tag.page] = self._render("tag.md", tag.page, {"title": f"{self.t['tag']}: {tag.name}"},
-                                         tag=tag, tags_index=self.tags_uri, trend=self.trend_figure(tag.name, "ad-trend"))
+            trend = self.trend_figure(tag.name, "ad-trend")
+            key = _hash("tag", tag.name, tag.page, trend, *(prints[p["id"]] for p in tag.papers))
+            plan[tag.page] = key, partial(self._render, "tag.md", tag.page, {"title": f"{self.t['tag']}: {tag.name}"},
+                                          tag=tag, tags_index=self.tags_uri, trend=trend)
         topics = [t for t in tags if t.name in self.config.taxonomy][:TRENDS_ON_INDEX]
         figures = [(t, self.trend_figure(t.name, f"ad-trend-{i}", small=True)) for i, t in enumerate(topics, 1)]
-        out[self.tags_uri] = self._render("tags.md", self.tags_uri, {"title": self.index_title("tags")}, tags=tags,
-                                          trends=figures)
+        plan[self.tags_uri] = None, partial(self._render, "tags.md", self.tags_uri, {"title": self.index_title("tags")},
+                                            tags=tags, trends=figures)
         # The archive only leads to the day pages: nothing in it is worth a search result.
-        out[self.archive_uri] = self._render("archive.md", self.archive_uri,
-                                             {"title": self.index_title("archive"), "search": {"exclude": True}},
-                                             months=self.calendar(), weekdays=self.t["weekdays"].split())
-        return out
+        plan[self.archive_uri] = None, partial(self._render, "archive.md", self.archive_uri,
+                                               {"title": self.index_title("archive"), "search": {"exclude": True}},
+                                               months=self.calendar(), weekdays=self.t["weekdays"].split())
+        return plan
+
+    def _fingerprints(self) -> dict[str, str]:
+        """Paper id → hash of everything a page may show of the paper: its store file, its tags (names and pages,
+        hooks' included), its hooks' card context and the days it appeared on."""
+        return {pid: _hash(self._digests[pid], *p["tag_names"], *(t.page for t in p["tags"]), repr(p["extra"]),
+                           *(d["date"] for d in p["days"]))
+                for pid, p in self.papers.items()}
 
     # -- trends, trending tags, archive calendar, feed -----------------------------
 
@@ -508,15 +616,19 @@ class Site:
         return Markup(f'<section class="ad-cards" data-search-exclude>\n{inner}\n</section>\n')
 
 
-def _read_cached(path: Path | None, key: str) -> Any:
-    """The ``related`` value of a cache file written for ``key``; None when absent, stale or unreadable."""
+def _read_json(path: Path | None, key: str, field: str) -> Any:
+    """The ``field`` dict of a cache file written for ``key``; None when absent, stale or unreadable."""
     try:
         cached = json.loads(path.read_text(encoding="utf-8")) if path else None
     except (OSError, ValueError):
         return None
-    if not isinstance(cached, dict) or cached.get("key") != key or not isinstance(cached.get("related"), dict):
+    if not isinstance(cached, dict) or cached.get("key") != key or not isinstance(cached.get(field), dict):
         return None
-    return cached["related"]
+    return cached[field]
+
+
+def _hash(*parts: Any) -> str:
+    return hashlib.blake2b("\x1f".join(map(str, parts)).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _escape_meta(value: Any) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from mkdocs.plugins import get_plugin_logger
 
+import hashlib
 import json
 import os
 import re
@@ -91,7 +92,7 @@ class Store:
         self.root = Path(root)
         self.papers_dir = self.root / "papers"
         self.days_dir = self.root / "days"
-        self._cache: dict[Path, tuple[float, Record]] = {}
+        self._cache: dict[Path, tuple[int, Record, str]] = {}
 
     # -- locking ---------------------------------------------------------------
 
@@ -129,14 +130,22 @@ class Store:
         if cached and cached[0] == mtime:
             return cached[1]
         try:
-            record = json.loads(path.read_text(encoding="utf-8"))
+            raw = path.read_bytes()
+            record = json.loads(raw.decode("utf-8"))
             if not isinstance(record, dict):
                 raise ValueError("not a JSON object")
         except (ValueError, UnicodeDecodeError) as error:
             self._quarantine(path, error)
             return None
-        self._cache[path] = (mtime, record)
+        self._cache[path] = (mtime, record, hashlib.blake2b(raw, digest_size=16).hexdigest())
         return record
+
+    def digest(self, kind: str, name: str) -> str:
+        """Hash of the ``kind`` ("papers" or "days") file of a paper id or date, as last read: equal digests,
+        equal files. The file must have been read (:meth:`paper`, :meth:`day`) first."""
+        folder = self.papers_dir if kind == "papers" else self.days_dir
+        stem = file_stem(name) if kind == "papers" else name
+        return self._cache[folder / f"{stem}.json"][2]
 
     def _quarantine(self, path: Path, error: Exception) -> None:
         broken = self.root / ".broken"
