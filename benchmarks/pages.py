@@ -8,11 +8,16 @@ Usage (from the repository root)::
 Prints the first and the median of ``--runs`` of each step: the first run reads the JSON store and
 computes related papers; later runs reuse the parsed files and the related papers kept in the cache
 folder, as rebuilds do.
+
+Then the daily case, in a fresh store object as a new build process has: the pages of the store without
+its newest day are written with their keys (``cache: true``), the newest day comes back, and the next
+build's ``Site()`` + ``write_pages`` is timed, with the number of pages it rendered.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,7 +43,7 @@ def main() -> None:
 
     sys.path.insert(0, str(HERE.parent / "plugin"))
     from arxiv_digest.config import DigestConfig
-    from arxiv_digest.site import Site
+    from arxiv_digest.site import Site, fingerprint, write_pages
     from arxiv_digest.store import Store
 
     config = DigestConfig()
@@ -58,6 +63,29 @@ def main() -> None:
     print(f"store: {args.days} days x {args.papers} papers ({store_dir})")
     print(f"Site():       first {loads[0]:.2f} s, median {statistics.median(loads):.2f} s")
     print(f"Site.pages(): first {renders[0]:.2f} s, median {statistics.median(renders):.2f} s ({count} pages)")
+
+    cache = args.work / "daily-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    newest = max((store_dir / "days").glob("*.json"))
+    held = args.work / newest.name
+    salt = fingerprint(config, True, [])
+
+    def build() -> tuple[float, int]:
+        start = time.perf_counter()
+        site = Site(Store(store_dir), config, use_directory_urls=True, cache_dir=cache)
+        made = []
+        plan = {uri: (key, lambda make=make: made.append(1) or make()) for uri, (key, make) in site.plan().items()}
+        write_pages(plan, cache / "pages", site.cache_file("pages.json"), salt)
+        return time.perf_counter() - start, len(made)
+
+    shutil.move(newest, held)
+    try:
+        yesterday, _ = build()
+    finally:
+        shutil.move(held, newest)
+    today, made = build()
+    print(f"daily:        {today:.2f} s for Site() and writing the pages with the newest day added, "
+          f"{made} of {count} pages rendered (the day before, from an empty cache: {yesterday:.2f} s)")
 
 
 if __name__ == "__main__":

@@ -6,15 +6,14 @@ import calendar
 import hashlib
 import html
 import json
-import os
 import posixpath
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache, partial
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
