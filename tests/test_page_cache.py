@@ -4,6 +4,7 @@ the pages a build from nothing makes, and render only the pages whose content ch
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 import types
@@ -19,6 +20,7 @@ from arxiv_digest.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import synth  # noqa: E402
+from conftest import build_site, digest_options  # noqa: E402
 
 DAYS, PAPERS = 12, 6
 
@@ -187,3 +189,28 @@ def test_cache_false_renders_every_page(data, tmp_path):
     site = Site(Store(data), config, cache_dir=tmp_path / "cache")
     write_pages(site.plan(), tmp_path / "cache" / "pages", None, "")
     assert not (tmp_path / "cache" / "pages.json").exists()
+
+
+def test_mkdocs_builds_with_and_without_the_cache_make_the_same_site(site_with_store):
+    """The plugin wiring: ``cache: true`` keeps the keys in cache_dir and a rebuild after a store change
+    shows the change; the site equals one built with ``cache: false``, which writes no keys."""
+    root = site_with_store()
+    keys = root / ".cache" / "arxiv-digest" / "pages.json"
+    assert build_site(root, digest_options()).returncode == 0
+    kept = json.loads(keys.read_text(encoding="utf-8"))["pages"]
+    assert any(uri.startswith("papers/") for uri in kept) and any(uri.startswith("digest/") for uri in kept)
+
+    paper = next((root / "data" / "papers").glob("*.json"))
+    edit(paper, lambda r: r.update(title="A Title Changed Between Builds"))
+    assert build_site(root, digest_options()).returncode == 0
+    assert "A Title Changed Between Builds" in (root / "site" / "papers" / paper.stem / "index.html").read_text("utf-8")
+
+    shutil.rmtree(root / ".cache")
+    run = build_site(root, digest_options(cache=False), extra={"site_dir": "site-uncached"})
+    assert run.returncode == 0 and not keys.exists()
+    built = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")  # the status page's build time
+    pages = sorted(p.relative_to(root / "site") for p in (root / "site").rglob("*.html"))
+    assert pages == sorted(p.relative_to(root / "site-uncached") for p in (root / "site-uncached").rglob("*.html"))
+    for page in pages:
+        texts = [built.sub("", (root / folder / page).read_text("utf-8")) for folder in ("site", "site-uncached")]
+        assert texts[0] == texts[1], page
