@@ -183,14 +183,6 @@ def test_a_damaged_key_file_or_page_is_made_again(data, tmp_path):
     assert pages == first and victim in rendered
 
 
-def test_cache_false_renders_every_page(data, tmp_path):
-    """``cache: false`` is what the plugin passes as no key file."""
-    config = options(cache=False)
-    site = Site(Store(data), config, cache_dir=tmp_path / "cache")
-    write_pages(site.plan(), tmp_path / "cache" / "pages", None, "")
-    assert not (tmp_path / "cache" / "pages.json").exists()
-
-
 def test_mkdocs_builds_with_and_without_the_cache_make_the_same_site(site_with_store):
     """The plugin wiring: ``cache: true`` keeps the keys in cache_dir and a rebuild after a store change
     shows the change; the site equals one built with ``cache: false``, which writes no keys."""
