@@ -169,11 +169,12 @@ def _env() -> dict[str, str]:
 
 
 def build_site(root: Path, options: dict[str, Any] | None = None, *, strict: bool = True,
-               write: bool = True, **site_kwargs: Any) -> Run:
-    """(Write and) build a site with ``mkdocs build`` in a subprocess."""
+               write: bool = True, args: Iterable[str] = (), **site_kwargs: Any) -> Run:
+    """(Write and) build a site with ``mkdocs build [ARGS]`` in a subprocess."""
     if write:
         write_site(root, options, **site_kwargs)
-    cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml")] + (["--strict"] if strict else [])
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml"), *args]
+    cmd += ["--strict"] if strict else []
     proc = subprocess.run(cmd, cwd=root, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, encoding="utf-8", errors="replace", timeout=TIMEOUT)
     return Run(proc.returncode, proc.stdout, root)

@@ -15,7 +15,8 @@ import pytest
 
 from arxiv_digest.config import DigestConfig
 from arxiv_digest.hooks import Hooks
-from arxiv_digest.site import Site, fingerprint, write_pages
+from arxiv_digest.site import Site, fingerprint
+from arxiv_digest.writer import write_pages
 from arxiv_digest.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -62,7 +63,7 @@ def cached(data: Path, cache: Path, config: DigestConfig, hooks: Hooks | None = 
         return lambda: rendered.add(uri) or make()
 
     plan = {uri: (key, tracked(uri, make)) for uri, (key, make) in site.plan().items()}
-    paths = write_pages(plan, cache / "pages", site.cache_file("pages.json"), fingerprint(config, True, []))
+    paths = write_pages(plan, cache / "pages", site.cache_file("pages.json"), fingerprint(config, True, [])).paths
     return {uri: path.read_text(encoding="utf-8") for uri, path in paths.items()}, rendered
 
 

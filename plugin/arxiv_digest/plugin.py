@@ -17,8 +17,9 @@ from mkdocs.structure.nav import Navigation, Section
 from . import announce, feed, llm, pipeline
 from .config import DigestConfig, channel_name, channels, check_channels, check_paths, data_dir
 from .hooks import HookError, Hooks
-from .site import Site, inputs as site_inputs, write_pages
+from .site import Site, inputs as site_inputs
 from .store import Store, StoreError, write_atomic
+from .writer import Pages, write_pages
 
 log = get_plugin_logger(__name__)
 
@@ -41,7 +42,8 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         self.is_serve = False
         self.fetched = False
         self.site: Site | None = None
-        self.page_files: dict[str, Path] = {}
+        self.pages: Pages | None = None
+        self.background = False
         self.inputs: tuple = ()
         self.store: Store | None = None
         self.generated: set[str] = set()
@@ -51,6 +53,8 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance across `mkdocs serve` rebuilds: fetch once per session.
         self.is_serve = command == "serve"
+        # A build reads each page only when it gets to it: a second process can write them meanwhile.
+        self.background = command in ("build", "gh-deploy") and not dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -77,12 +81,15 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         self._check_freshness()
         hooks_files = [getattr(module, "__file__", "") for module in config.hooks.values()]
         inputs = site_inputs(self.store, self.config, config.use_directory_urls, hooks_files)
-        if self.site is None or inputs != self.inputs or not all(map(Path.is_file, self.page_files.values())):
+        if self.pages is None or inputs != self.inputs or not all(map(Path.is_file, self.pages.paths.values())):
             try:
                 self.site = Site(self.store, self.config, config.use_directory_urls, hooks=self.hooks,
                                  cache_dir=self.cache_dir)
                 keys_file = self.site.cache_file("pages.json") if self.config.cache else None
-                self.page_files = write_pages(self.site.plan(), self.cache_dir / "pages", keys_file, salt=inputs[1])
+                self.pages = write_pages(self.site.plan(), self.cache_dir / "pages", keys_file, salt=inputs[1],
+                                         background=self.background)
+                log.debug("rendering %d of %d generated pages%s", len(self.pages.todo), len(self.pages.paths),
+                          " in a background process" if self.pages.forked else "")
             except HookError as error:
                 raise PluginError(f"arxiv-digest: {error}") from error
             self.inputs = inputs
@@ -91,8 +98,23 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         # Generated pages are real files: other plugins (RSS, blog) read abs_src_path.
         status = self.cache_dir / "pages" / self.site.status_uri
         write_atomic(status, self.site.status_page(self._status_info()), durable=False)
-        self._add_generated_files(files, config, {**self.page_files, self.site.status_uri: status})
+        self._add_generated_files(files, config, {**self.pages.paths, self.site.status_uri: status})
         return files
+
+    def on_page_read_source(self, *, page: Any, config: MkDocsConfig) -> str | None:
+        if self.pages is not None:
+            self.pages.wait(page.file.src_uri)  # written by the background process, maybe not yet
+        return None
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        if self.pages is not None:
+            self.pages.finish()  # every page is read by now; the keys are written for the next build
+        return env
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.pages is not None:
+            self.pages.close()
+            self.pages = None  # some pages may be missing or old: the next serve rebuild writes them again
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or self.site is None:

@@ -166,7 +166,7 @@ def fingerprint(config: DigestConfig, use_directory_urls: bool, files: list[str]
             stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
         except OSError:
             stamps.append((str(path), None, None))
-    return _hash(repr(config), use_directory_urls, *stamps)
+    return hash_key(repr(config), use_directory_urls, *stamps)
 
 
 def inputs(store: Store, config: DigestConfig, use_directory_urls: bool, files: list[str]) -> tuple:
@@ -176,43 +176,6 @@ def inputs(store: Store, config: DigestConfig, use_directory_urls: bool, files: 
     the generated pages are the same, so they are kept instead of made again.
     """
     return store.signature(), fingerprint(config, use_directory_urls, files)
-
-
-def write_pages(plan: dict[str, tuple[str | None, Callable[[], str]]], folder: Path, keys_file: Path | None,
-                salt: str) -> dict[str, Path]:
-    """Write the pages of :meth:`Site.plan` under ``folder`` (src_uri → path).
-
-    With ``keys_file`` (where the keys of the last build's pages are kept), a page whose key, salted with
-    :func:`fingerprint`, and file are those of the last build is kept without being rendered again.
-    Unchanged pages are not rewritten either way, so ``serve --dirty`` skips them.
-    """
-    known = _read_json(keys_file, salt, "pages") or {}
-    written: dict[str, Path] = {}
-    keys: dict[str, list] = {}
-    for src_uri, (key, make) in plan.items():
-        written[src_uri] = path = folder / src_uri
-        if key is not None:
-            key = _hash(salt, key)
-            kept = known.get(src_uri)
-            if isinstance(kept, list) and kept[:1] == [key] and kept[1:] == _stamp(path):
-                keys[src_uri] = kept
-                continue
-        write_atomic(path, make(), durable=False)
-        if key is not None:
-            keys[src_uri] = [key, *_stamp(path)]
-    if keys_file:
-        write_atomic(keys_file, json.dumps({"key": salt, "pages": keys}), durable=False)
-    return written
-
-
-def _stamp(path: Path) -> list[int]:
-    """Size and whole-second mtime of a page file (archivers such as the cache of GitHub Actions may drop
-    fractions of a second)."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return []
-    return [stat.st_size, int(stat.st_mtime)]
 
 
 @dataclass
@@ -403,7 +366,7 @@ class Site:
         # A year of papers takes about a second: the result is kept in cache_dir until a text changes.
         key = hashlib.sha256(json.dumps([RELATED_LIMIT, RELATED_MIN_SCORE, texts]).encode()).hexdigest()
         path = self.cache_file("related.json")
-        found = _read_json(path, key, "related")
+        found = read_cache(path, key, "related")
         if found is None:
             found = similarity.related_ids(texts, limit=RELATED_LIMIT, min_score=RELATED_MIN_SCORE)
             if path is not None:
@@ -479,19 +442,19 @@ class Site:
         for day in self.days:
             meta = {"title": f"{self.t['day_title']} · {day['date']}",
                     "description": md.shorten(day["summary_text"], 200)}
-            key = _hash("day", self._digests[day["date"]], *(prints[p["id"]] for p in day["papers"]),
+            key = hash_key("day", self._digests[day["date"]], *(prints[p["id"]] for p in day["papers"]),
                         *(d and d["date"] for d in (day["prev"], day["next"])))
             plan[day["page"]] = key, partial(self._render, "day.md", day["page"], meta, day=day)
         for p in self.papers.values():
             if not p["days"]:
                 continue
             meta = {"title": p["title"], "description": p["tldr"][:300], "tags": p["tag_names"], "hide": ["tags"]}
-            key = _hash("paper", prints[p["id"]], *(prints[r["id"]] for r in p["related"]))
+            key = hash_key("paper", prints[p["id"]], *(prints[r["id"]] for r in p["related"]))
             plan[p["page"]] = key, partial(self._render, "paper.md", p["page"], meta, p=p)
         tags = sorted(self.tags.values(), key=lambda t: (-len(t.papers), t.name))
         for tag in tags:
             trend = self.trend_figure(tag.name, "ad-trend")
-            key = _hash("tag", tag.name, tag.page, trend, *(prints[p["id"]] for p in tag.papers))
+            key = hash_key("tag", tag.name, tag.page, trend, *(prints[p["id"]] for p in tag.papers))
             plan[tag.page] = key, partial(self._render, "tag.md", tag.page, {"title": f"{self.t['tag']}: {tag.name}"},
                                           tag=tag, tags_index=self.tags_uri, trend=trend)
         topics = [t for t in tags if t.name in self.config.taxonomy][:TRENDS_ON_INDEX]
@@ -507,7 +470,7 @@ class Site:
     def _fingerprints(self) -> dict[str, str]:
         """Paper id → hash of everything a page may show of the paper: its store file, its tags (names and pages,
         hooks' included), its hooks' card context and the days it appeared on."""
-        return {pid: _hash(self._digests[pid], *p["tag_names"], *(t.page for t in p["tags"]), repr(p["extra"]),
+        return {pid: hash_key(self._digests[pid], *p["tag_names"], *(t.page for t in p["tags"]), repr(p["extra"]),
                            *(d["date"] for d in p["days"]))
                 for pid, p in self.papers.items()}
 
@@ -615,7 +578,7 @@ class Site:
         return Markup(f'<section class="ad-cards" data-search-exclude>\n{inner}\n</section>\n')
 
 
-def _read_json(path: Path | None, key: str, field: str) -> Any:
+def read_cache(path: Path | None, key: str, field: str) -> Any:
     """The ``field`` dict of a cache file written for ``key``; None when absent, stale or unreadable."""
     try:
         cached = json.loads(path.read_text(encoding="utf-8")) if path else None
@@ -626,7 +589,7 @@ def _read_json(path: Path | None, key: str, field: str) -> Any:
     return cached[field]
 
 
-def _hash(*parts: Any) -> str:
+def hash_key(*parts: Any) -> str:
     return hashlib.blake2b("\x1f".join(map(str, parts)).encode("utf-8"), digest_size=16).hexdigest()
 
 
