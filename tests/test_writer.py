@@ -20,10 +20,14 @@ from conftest import build_site, digest_options, snapshot
 PAGES = [f"papers/{n:02d}.md" for n in range(40)]
 
 
+KEYED: list[int] = []  # pages whose key was computed in this process
+
+
 def plan(fail_at: int | None = None, die_at: int | None = None) -> dict:
     """Pages whose text names the process that rendered them. ``fail_at``: that page raises wherever it is
     rendered; ``die_at``: the background process is killed at that page."""
     parent = os.getpid()
+    KEYED.clear()
 
     def make(n: int) -> str:
         if n == fail_at:
@@ -32,7 +36,7 @@ def plan(fail_at: int | None = None, die_at: int | None = None) -> dict:
             os.kill(os.getpid(), signal.SIGKILL)
         return f"page {n} by {'parent' if os.getpid() == parent else f'child {os.getpid()}'}\n"
 
-    return {uri: (f"key {n}", lambda n=n: make(n)) for n, uri in enumerate(PAGES)}
+    return {uri: (lambda n=n: KEYED.append(n) or f"key {n}", lambda n=n: make(n)) for n, uri in enumerate(PAGES)}
 
 
 @pytest.fixture
@@ -53,16 +57,20 @@ def test_each_page_is_in_place_when_waited_for(tmp_path, no_other_threads):
         assert re.fullmatch(rf"page {PAGES.index(uri)} by child \d+\n", text(pages.paths[uri]))
     pages.finish()
     keys = json.loads(text(tmp_path / "pages.json"))["pages"]
-    assert sorted(keys) == PAGES
+    assert sorted(keys) == PAGES and pages.rendered == len(PAGES)
+    assert KEYED == []  # the keys too are computed by the child (a paper's needs the related papers)
 
-    # The next build finds every page kept: nothing to render, no process started.
+    # The next build keeps every page: the child finds them unchanged.
+    before = snapshot(tmp_path)
     again = write_pages(plan(), tmp_path / "pages", tmp_path / "pages.json", "salt", background=True)
-    assert not again.todo and not again.forked
+    again.finish()
+    assert again.forked and again.rendered == 0 and snapshot(tmp_path) == before
 
 
 def test_background_and_in_process_write_the_same_files(tmp_path, no_other_threads):
     write_pages(plan(), tmp_path / "a" / "pages", tmp_path / "a" / "pages.json", "salt", background=True).finish()
     write_pages(plan(), tmp_path / "b" / "pages", tmp_path / "b" / "pages.json", "salt").finish()
+    assert KEYED == list(range(len(PAGES)))
     child = {k: re.sub(rb"child \d+", b"x", v[0]) for k, v in snapshot(tmp_path / "a" / "pages").items()}
     here = {k: v[0].replace(b"parent", b"x") for k, v in snapshot(tmp_path / "b" / "pages").items()}
     assert child == here and len(child) == len(PAGES)
@@ -99,7 +107,7 @@ def test_with_other_threads_running_pages_are_rendered_in_process(tmp_path, monk
 
 
 def test_close_stops_the_background_process(tmp_path, no_other_threads):
-    slow = {uri: (None, (lambda: time.sleep(0.05) or "x\n")) for uri in PAGES}
+    slow = {uri: (None, lambda: time.sleep(0.05) or "x\n") for uri in PAGES}
     pages = write_pages(slow, tmp_path / "pages", None, "salt", background=True)
     child = pages._child
     pages.close()
@@ -114,13 +122,13 @@ def test_mkdocs_build_renders_in_the_background_and_matches_a_build_without(site
     root = site_with_store()
     background = build_site(root, digest_options(), args=["--verbose"])
     assert background.returncode == 0, background.output
-    assert re.search(r"rendering \d+ of \d+ generated pages in a background process", background.output)
+    assert re.search(r"(\d+) of \1 generated pages rendered by a background process", background.output)
     first = {k: v[0] for k, v in snapshot(root / "site").items() if k.endswith(".html") and k != "status/index.html"}
 
     for folder in (root / "site", root / ".cache"):
         shutil.rmtree(folder)
     here = build_site(root, digest_options(), args=["--verbose", "--dirty"], strict=False)
     assert here.returncode == 0 and [w for w in here.lines("WARNING") if "'dirty' build" not in w] == []
-    assert re.search(r"rendering \d+ of \d+ generated pages\n", here.output)
+    assert re.search(r"(\d+) of \1 generated pages rendered, the others", here.output)
     second = {k: v[0] for k, v in snapshot(root / "site").items() if k.endswith(".html") and k != "status/index.html"}
     assert first == second and any(k.startswith("papers/") for k in first)

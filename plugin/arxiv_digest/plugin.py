@@ -88,8 +88,6 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
                 keys_file = self.site.cache_file("pages.json") if self.config.cache else None
                 self.pages = write_pages(self.site.plan(), self.cache_dir / "pages", keys_file, salt=inputs[1],
                                          background=self.background)
-                log.debug("rendering %d of %d generated pages%s", len(self.pages.todo), len(self.pages.paths),
-                          " in a background process" if self.pages.forked else "")
             except HookError as error:
                 raise PluginError(f"arxiv-digest: {error}") from error
             self.inputs = inputs

@@ -9,7 +9,7 @@ import json
 import posixpath
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache, partial
@@ -108,6 +108,10 @@ _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's: a ten
 _LINK = re.compile(r"<@([^<>@]+)@>")
 
 
+# src_uri → (key or None, make): make() renders the page; key() hashes what it shows (see Site.plan).
+Plan = dict[str, tuple[Callable[[], str] | None, Callable[[], str]]]
+
+
 def slugify(name: str) -> str:
     slug = re.sub(r"[^\w\u3400-\u9fff]+", "-", name.lower()).strip("-")
     return slug or "tag"
@@ -178,6 +182,19 @@ def inputs(store: Store, config: DigestConfig, use_directory_urls: bool, files: 
     return store.signature(), fingerprint(config, use_directory_urls, files)
 
 
+class Related(Sequence):
+    """A paper's related papers, as templates see them: :meth:`Site.related_papers` on first use."""
+
+    def __init__(self, site: Site, paper_id: str) -> None:
+        self._site, self._id = site, paper_id
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._site.related_papers(self._id)[index]
+
+    def __len__(self) -> int:
+        return len(self._site.related_papers(self._id))
+
+
 @dataclass
 class TagView:
     name: str
@@ -227,8 +244,8 @@ class Site:
         self.tags: dict[str, TagView] = {}
         self._cards: dict[tuple, list[str]] = {}
         self._digests: dict[str, str] = {}  # paper id or day date → hash of its store file
+        self._related: dict[str, list[dict[str, Any]]] | None = None  # made on first use: see related_papers
         self._load(store)
-        self._link_related()
         # Papers count in the week of the first digest they appeared in.
         _, self.series = trends.weekly((p["days"][-1]["date_value"], p["tag_names"])
                                        for p in self.papers.values() if p["days"])
@@ -343,7 +360,7 @@ class Site:
             "extra": self.hooks.card_context(r),
             "tags": [self._tag(n) for n in tag_names],
             "days": [],
-            "related": [],
+            "related": Related(self, r["id"]),
         }, lambda: self._paper_markdown(r, analysis))
 
     @staticmethod
@@ -359,20 +376,24 @@ class Site:
             "body_md_page": md.block(body, heading_level=3, search_exclude=True) if body else None,
         }
 
-    def _link_related(self) -> None:
-        """Each published paper's most similar papers in the archive (titles and abstracts, TF-IDF cosine)."""
-        published = [p for p in self.papers.values() if p["days"]]
-        texts = [(p["id"], p["title"], p["abstract_text"]) for p in published]
-        # A year of papers takes about a second: the result is kept in cache_dir until a text changes.
-        key = hashlib.sha256(json.dumps([RELATED_LIMIT, RELATED_MIN_SCORE, texts]).encode()).hexdigest()
-        path = self.cache_file("related.json")
-        found = read_cache(path, key, "related")
-        if found is None:
-            found = similarity.related_ids(texts, limit=RELATED_LIMIT, min_score=RELATED_MIN_SCORE)
-            if path is not None:
-                write_atomic(path, json.dumps({"key": key, "related": found}), durable=False)
-        for p in published:
-            p["related"] = [self.papers[other] for other in found.get(p["id"], []) if other in self.papers]
+    def related_papers(self, paper_id: str) -> list[dict[str, Any]]:
+        """A published paper's most similar papers in the archive (titles and abstracts, TF-IDF cosine).
+
+        Computed for the whole archive on first use, so in the process that renders the paper pages."""
+        if self._related is None:
+            published = [p for p in self.papers.values() if p["days"]]
+            texts = [(p["id"], p["title"], p["abstract_text"]) for p in published]
+            # A year of papers takes about a second: the result is kept in cache_dir until a text changes.
+            key = hashlib.sha256(json.dumps([RELATED_LIMIT, RELATED_MIN_SCORE, texts]).encode()).hexdigest()
+            path = self.cache_file("related.json")
+            found = read_cache(path, key, "related")
+            if found is None:
+                found = similarity.related_ids(texts, limit=RELATED_LIMIT, min_score=RELATED_MIN_SCORE)
+                if path is not None:
+                    write_atomic(path, json.dumps({"key": key, "related": found}), durable=False)
+            self._related = {p["id"]: [self.papers[other] for other in found.get(p["id"], []) if other in self.papers]
+                             for p in published}
+        return self._related.get(paper_id, [])
 
     # -- rendering -------------------------------------------------------------
 
@@ -429,32 +450,33 @@ class Site:
         """src_uri → Markdown of every generated page."""
         return {uri: make() for uri, (_, make) in self.plan().items()}
 
-    def plan(self) -> dict[str, tuple[str | None, Callable[[], str]]]:
-        """src_uri → (key, make) of every generated page: ``make()`` renders the page, and pages with equal keys
-        are equal (for the same options, templates and code). Pages made from the whole archive (tag index,
-        archive) have no key.
+    def plan(self) -> Plan:
+        """src_uri → (key, make) of every generated page: ``make()`` renders the page, and pages with equal
+        ``key()`` are equal (for the same options, templates and code). Pages made from the whole archive (tag
+        index, archive) have no key. Both are called where the pages are written (a paper's key needs the
+        related papers).
 
         A page's key hashes the store files of what it shows: its day or paper, the day's papers, a paper's
         related papers, a tag's papers, with their tags and days (see :meth:`_fingerprints`).
         """
         prints = self._fingerprints()
-        plan: dict[str, tuple[str | None, Callable[[], str]]] = {}
+        plan: Plan = {}
         for day in self.days:
             meta = {"title": f"{self.t['day_title']} · {day['date']}",
                     "description": md.shorten(day["summary_text"], 200)}
-            key = hash_key("day", self._digests[day["date"]], *(prints[p["id"]] for p in day["papers"]),
-                        *(d and d["date"] for d in (day["prev"], day["next"])))
+            key = partial(hash_key, "day", self._digests[day["date"]], *(prints[p["id"]] for p in day["papers"]),
+                          *(d and d["date"] for d in (day["prev"], day["next"])))
             plan[day["page"]] = key, partial(self._render, "day.md", day["page"], meta, day=day)
         for p in self.papers.values():
             if not p["days"]:
                 continue
             meta = {"title": p["title"], "description": p["tldr"][:300], "tags": p["tag_names"], "hide": ["tags"]}
-            key = hash_key("paper", prints[p["id"]], *(prints[r["id"]] for r in p["related"]))
+            key = lambda p=p: hash_key("paper", prints[p["id"]], *(prints[r["id"]] for r in p["related"]))
             plan[p["page"]] = key, partial(self._render, "paper.md", p["page"], meta, p=p)
         tags = sorted(self.tags.values(), key=lambda t: (-len(t.papers), t.name))
         for tag in tags:
             trend = self.trend_figure(tag.name, "ad-trend")
-            key = hash_key("tag", tag.name, tag.page, trend, *(prints[p["id"]] for p in tag.papers))
+            key = partial(hash_key, "tag", tag.name, tag.page, trend, *(prints[p["id"]] for p in tag.papers))
             plan[tag.page] = key, partial(self._render, "tag.md", tag.page, {"title": f"{self.t['tag']}: {tag.name}"},
                                           tag=tag, tags_index=self.tags_uri, trend=trend)
         topics = [t for t in tags if t.name in self.config.taxonomy][:TRENDS_ON_INDEX]

@@ -2,10 +2,11 @@
 rendered, in a second process when one can run beside the build.
 
 MkDocs converts pages one at a time in one process, about 25 ms a page; rendering one takes under 2 ms.
-With ``background``, a forked child renders the pages in the order MkDocs reads them and reports each one
-written through a pipe; the build waits only for a page MkDocs reaches first (:meth:`Pages.wait`, from
-``on_page_read_source``). The child only saves time: when it fails or dies, the build renders what is left
-itself, which also raises any error where a build without it would.
+With ``background``, a forked child goes through the pages in the order MkDocs reads them (computing what
+they need first, such as related papers) and reports each one in place through a pipe; the build waits
+only for a page MkDocs reaches first (:meth:`Pages.wait`, from ``on_page_read_source``). The child only
+saves time: when it fails or dies, the build does what is left itself, which also raises any error where
+a build without it would.
 """
 
 from __future__ import annotations
@@ -15,62 +16,54 @@ import json
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .site import hash_key, read_cache
+from mkdocs.plugins import get_plugin_logger
+
+from .site import Plan, hash_key, read_cache
 from .store import write_atomic
 
-Plan = dict[str, tuple[str | None, Callable[[], str]]]  # src_uri → (key or None, make the page's Markdown)
+log = get_plugin_logger(__name__)
+
+RENDERED, KEPT = b"r", b"k"  # what the child reports for each page, in plan order
 
 
 class Pages:
-    """The generated pages of one build: where each is (``paths``) and which are still being written."""
+    """The generated pages of one build: where each is (``paths``) and which are in place yet."""
 
     def __init__(self, plan: Plan, folder: Path, keys_file: Path | None, salt: str) -> None:
-        self.paths: dict[str, Path] = {}
-        self.keys: dict[str, list] = {}  # src_uri → [salted key, size, mtime], for the next build
-        self.todo: list[tuple[str, Path, str | None, Callable[[], str]]] = []  # the pages to render, in order
-        self._position: dict[str, int] = {}
-        known = read_cache(keys_file, salt, "pages") or {}
-        for src_uri, (key, make) in plan.items():
-            self.paths[src_uri] = path = folder / src_uri
-            if key is not None:
-                key = hash_key(salt, key)
-                kept = known.get(src_uri)
-                if isinstance(kept, list) and kept[:1] == [key] and kept[1:] == _stamp(path):
-                    self.keys[src_uri] = kept
-                    continue
-            self._position[src_uri] = len(self.todo)
-            self.todo.append((src_uri, path, key, make))
-        self._done = 0  # todo[:_done] are written
-        self.forked = False  # rendered by a child process
+        self.paths: dict[str, Path] = {src_uri: folder / src_uri for src_uri in plan}
+        self.rendered = 0  # pages rendered (the others were kept from the last build)
+        self.forked = False  # gone through by a child process
+        self._plan = list(plan.items())
+        self._position = {src_uri: i for i, src_uri in enumerate(plan)}
+        self._keys_file, self._salt = keys_file, salt
+        self._done = 0  # the first _done pages of the plan are in place
         self._child: int | None = None
         self._pipe: int | None = None
-        self._keys_file, self._salt = keys_file, salt
-        self._finished = False
+        self._complete = False  # every page is in place and the keys are written
+        self._steps: Iterator[bool] | None = None
 
     def start(self, background: bool) -> None:
-        if not (background and self.todo and self._fork()):
+        if not (background and self._fork()):
             self.finish()
 
     def wait(self, src_uri: str) -> None:
-        """Return once the page of ``src_uri`` is written."""
+        """Return once the page of ``src_uri`` is in place."""
         position = self._position.get(src_uri)
         if position is not None:
             self._advance(position + 1)
 
     def finish(self) -> None:
-        """Write every page, then the keys the next build compares with."""
-        if self._finished:
-            return
-        self._advance(len(self.todo))
-        self._finished = True
-        for src_uri, path, key, _ in self.todo:
-            if key is not None:
-                self.keys[src_uri] = [key, *_stamp(path)]
-        if self._keys_file:
-            write_atomic(self._keys_file, json.dumps({"key": self._salt, "pages": self.keys}), durable=False)
+        """Put every page in place and write the keys the next build compares with."""
+        self._advance(len(self._plan))
+        while self._child is not None:  # it writes the keys after the last page
+            self._read()
+        if not self._complete:
+            for rendered in self._here():
+                self.rendered += rendered
+            self._completed()
 
     def close(self) -> None:
         """Stop the child of a build that ends early (an error elsewhere)."""
@@ -78,9 +71,31 @@ class Pages:
             os.kill(self._child, signal.SIGTERM)
             self._reap()
 
+    def _go(self, start: int) -> Iterator[bool]:
+        """Keep or render each page from ``start`` on (True: rendered), then write the keys. The pages before
+        ``start`` are in place already: only their keys are taken."""
+        known = read_cache(self._keys_file, self._salt, "pages") or {}
+        keys: dict[str, list] = {}
+        for position, (src_uri, (key, make)) in enumerate(self._plan):
+            path = self.paths[src_uri]
+            salted = hash_key(self._salt, key()) if key else None
+            kept = known.get(src_uri)
+            if position < start or salted and isinstance(kept, list) and kept[:1] == [salted] \
+                    and kept[1:] == _stamp(path):
+                rendered = False
+            else:
+                write_atomic(path, make(), durable=False)
+                rendered = True
+            if salted:
+                keys[src_uri] = [salted, *_stamp(path)]
+            if position >= start:
+                yield rendered
+        if self._keys_file:
+            write_atomic(self._keys_file, json.dumps({"key": self._salt, "pages": keys}), durable=False)
+
     def _fork(self) -> bool:
-        # fork() copies only the calling thread: with others running (serve, tests' servers), render here.
-        if not hasattr(os, "fork") or threading.active_count() > 1:
+        # fork() copies only the calling thread: with others running (serve, tests' servers), work here.
+        if not self._plan or not hasattr(os, "fork") or threading.active_count() > 1:
             return False
         read, write = os.pipe()
         pid = os.fork()
@@ -89,10 +104,9 @@ class Pages:
             status = 1
             try:
                 gc.freeze()  # a collection would touch every inherited object and copy its memory
-                for _, path, _, make in self.todo:
-                    write_atomic(path, make(), durable=False)
-                    os.write(write, b".")  # one byte per page, after the file is in place
-                status = 0
+                for rendered in self._go(0):
+                    os.write(write, RENDERED if rendered else KEPT)  # after the page is in place
+                status = 0  # and the keys are written
             finally:
                 os._exit(status)  # no atexit handlers or buffered output of the parent's
         os.close(write)
@@ -100,30 +114,46 @@ class Pages:
         return True
 
     def _advance(self, count: int) -> None:
-        """Make sure the first ``count`` pages of ``todo`` are written."""
+        """Make sure the first ``count`` pages of the plan are in place."""
         while self._done < count and self._child is not None:
-            written = os.read(self._pipe, 65536)
-            if not written:  # the child ended: finished, or stopped at a page that is rendered below
-                self._reap()
-            self._done += len(written)
-        while self._done < count:
-            _, path, _, make = self.todo[self._done]
-            write_atomic(path, make(), durable=False)
+            self._read()
+        while self._done < count:  # the child stopped at a page that fails, or was killed: go on from there
+            self.rendered += next(self._here())
             self._done += 1
 
-    def _reap(self) -> None:
+    def _read(self) -> None:
+        reported = os.read(self._pipe, 65536)
+        self._done += len(reported)
+        self.rendered += reported.count(RENDERED)
+        if not reported and self._reap() == 0:  # it went through every page and wrote the keys
+            self._completed()
+
+    def _completed(self) -> None:
+        self._complete = True
+        log.debug("%d of %d generated pages rendered%s, the others kept from the last build", self.rendered,
+                  len(self._plan), " by a background process" if self.forked else "")
+
+    def _here(self) -> Iterator[bool]:
+        """:meth:`_go` in this process, from the first page not in place."""
+        if self._steps is None:
+            self._steps = self._go(self._done)
+        return self._steps
+
+    def _reap(self) -> int:
+        """Wait for the child to end; its exit status."""
         os.close(self._pipe)
-        os.waitpid(self._child, 0)
+        _, status = os.waitpid(self._child, 0)
         self._child = self._pipe = None
+        return os.waitstatus_to_exitcode(status)
 
 
 def write_pages(plan: Plan, folder: Path, keys_file: Path | None, salt: str, background: bool = False) -> Pages:
-    """Write the pages of :meth:`Site.plan` under ``folder``.
+    """Put the pages of :meth:`Site.plan` in place under ``folder``.
 
     With ``keys_file`` (where the keys of the last build's pages are kept), a page whose key, salted with
     :func:`fingerprint`, and file are those of the last build is kept without being rendered again.
-    Unchanged pages are not rewritten either way, so ``serve --dirty`` skips them. With ``background`` the
-    pages are rendered by a child process: :meth:`Pages.wait` before reading one, :meth:`Pages.finish` at the end.
+    Unchanged pages are not rewritten either way, so ``serve --dirty`` skips them. With ``background`` a
+    child process does it: :meth:`Pages.wait` before reading a page, :meth:`Pages.finish` at the end.
     """
     pages = Pages(plan, folder, keys_file, salt)
     pages.start(background)
