@@ -18,9 +18,11 @@ For each scale, in one run:
     plugins minus arxiv-digest (the plugin's CSS as ``extra_css``; the generated pages marked
     ``not_in_nav`` as the plugin marks them). mkdocs-macros is off in both.
     Each site is built once untimed (warm-up), then ``--runs`` times, interleaved (cold, daily, baseline
-    in turn); the figures are medians. Wall time and peak RSS come from ``os.wait4`` on the child.
+    in turn); the figures are medians. Wall time and peak RSS come from ``os.wait4`` on the child
+    (Linux reports the larger peak of the build process and its own children).
     The timed plugin builds run MkDocs' CLI in a wrapper that times the plugin's event handlers
-    and the import of the plugin (a few clock reads, no profiler): the plugin's own time.
+    and the import of the plugin (a few clock reads, no profiler): the plugin's own time, and reads
+    the CPU time and peak RSS of the process that writes the generated pages beside the build.
 (profile) one more plugin build (daily) under cProfile: the plugin's share is the cumulative time of
     its MkDocs event handlers; the top 15 plugin functions by cumulative time are listed.
 (c) a no-op rebuild of (a) with ``fetch: auto``, ``days: 3``, ``until`` = the newest stored
@@ -33,7 +35,8 @@ The plugin's code is frozen at start (``--plugin-source head``: the last commit,
 ``worktree``: the working tree as it is) and put first on ``PYTHONPATH`` of every build, so
 edits made to plugin/ while the benchmark runs do not change what it measures.
 Sites live under ``--work`` (default /tmp/arxiv-digest-bench); a store is regenerated only when
-its parameters or synth.py change. The machine's load average is printed with the figures.
+its parameters, synth.py or the plugin modules synth.py imports change. The machine's load average
+is printed with the figures.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ import json
 import os
 import pstats
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -217,6 +221,7 @@ def measure_events(site: Path, log: Path, **kwargs) -> dict:
     result["plugin_import"] = data["import"]
     result["plugin_events"] = data["events"]
     result["plugin_own"] = data["import"] + sum(t for _, t in data["events"].values())
+    result["background_cpu"], result["background_rss_mb"] = data["background_cpu"], data["background_rss_mb"]
     return result
 
 
@@ -258,15 +263,23 @@ def events_build(out: Path, argv: list[str]) -> None:
     try:
         mkdocs.__main__.cli.main(args=argv, prog_name="mkdocs", standalone_mode=False)
     finally:
-        out.write_text(json.dumps({"import": imported, "events": times}))
+        # The plugin's background page writer is this process's only child: its CPU time (on the other
+        # core) and peak RSS (shared with this process through fork until either writes a page of memory).
+        child = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out.write_text(json.dumps({"import": imported, "events": times, "background_cpu": child.ru_utime +
+                                   child.ru_stime, "background_rss_mb": child.ru_maxrss / 1024}))
 
 
 # -- sites -----------------------------------------------------------------------------------
 
 def prepare_store(work: Path, days: int, seed: int) -> Path:
     data = work / "data"
-    params = {"days": days, "papers": PAPERS_PER_DAY, "seed": seed, "plugin": PLUGIN_LABEL,
-              "synth": hashlib.sha256((HERE / "synth.py").read_bytes()).hexdigest()[:16]}
+    # The store depends on synth.py and the plugin modules it imports (record format, announcement days,
+    # analysis sections, taxonomy), not on the rest of the plugin.
+    sources = [HERE / "synth.py", *((PLUGIN_PATH or ROOT / "plugin") / "arxiv_digest" / f"{name}.py"
+                                    for name in ("announce", "llm", "pipeline", "store", "taxonomy"))]
+    params = {"days": days, "papers": PAPERS_PER_DAY, "seed": seed,
+              "sources": hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]}
     marker = data / ".synth.json"
     if marker.is_file() and json.loads(marker.read_text()) == params:
         return data
@@ -632,16 +645,17 @@ def report(results: list[dict], args: argparse.Namespace, started: float) -> Non
                 print(f"\nnote {res['label']} ({side}) warnings: {res[f'warnings_{side}'][:5]}")
 
     print("\n## The plugin's own time in (a), without a profiler (event handlers timed, plus importing the plugin)\n")
-    print("| scale | (a) | import | on_config | on_files | on_nav | on_post_page (all pages) | on_post_build | "
-          "other events | plugin total | share of (a) wall | (a) − (b) wall |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| scale | (a) | import | on_config | on_files | on_page_read_source (waiting for pages) | on_post_page "
+          "(all pages) | on_post_build | other events | plugin total | share of (a) wall | (a) − (b) wall | "
+          "background writer: CPU, peak RSS |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for res in results:
         b = median([r["wall"] for r in res["b"]])
         for state, all_runs in res["a"].items():
             runs = [r for r in all_runs if "plugin_events" in r]
             if not runs:
                 continue
-            named = ("on_config", "on_files", "on_nav", "on_post_page", "on_post_build")
+            named = ("on_config", "on_files", "on_page_read_source", "on_post_page", "on_post_build")
 
             def ev(name: str) -> float:
                 return median([r["plugin_events"].get(name, [0, 0.0])[1] for r in runs])
@@ -650,8 +664,10 @@ def report(results: list[dict], args: argparse.Namespace, started: float) -> Non
             own = median([r["plugin_own"] for r in runs])
             a = median([r["wall"] for r in runs])
             print(f"| {res['label']} | {state} | {median([r['plugin_import'] for r in runs]):.2f} s | "
-                  f"{ev('on_config'):.2f} s | {ev('on_files'):.2f} s | {ev('on_nav'):.2f} s | {ev('on_post_page'):.2f} s | "
-                  f"{ev('on_post_build'):.2f} s | {other:.2f} s | {own:.1f} s | {100 * own / a:.1f} % | {a - b:+.1f} s |")
+                  f"{ev('on_config'):.2f} s | {ev('on_files'):.2f} s | {ev('on_page_read_source'):.2f} s | "
+                  f"{ev('on_post_page'):.2f} s | {ev('on_post_build'):.2f} s | {other:.2f} s | {own:.1f} s | "
+                  f"{100 * own / a:.1f} % | {a - b:+.1f} s | {median([r['background_cpu'] for r in runs]):.1f} s, "
+                  f"{median([r['background_rss_mb'] for r in runs]):.0f} MB |")
 
     print("\n## The plugin's own share of (a), from cProfile\n")
     print("| scale | profiled build | plugin event handlers | importing the plugin | plugin share |")
