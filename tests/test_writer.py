@@ -118,7 +118,7 @@ def test_close_stops_the_background_process(tmp_path, no_other_threads):
 
 def test_mkdocs_build_renders_in_the_background_and_matches_a_build_without(site_with_store):
     """``mkdocs build`` forks the writer; ``--dirty`` (which compares page files' times before reading them)
-    renders in process. Same HTML either way."""
+    and ``background: false`` render in process. Same HTML either way."""
     root = site_with_store()
     background = build_site(root, digest_options(), args=["--verbose"])
     assert background.returncode == 0, background.output
@@ -132,3 +132,10 @@ def test_mkdocs_build_renders_in_the_background_and_matches_a_build_without(site
     assert re.search(r"(\d+) of \1 generated pages rendered, the others", here.output)
     second = {k: v[0] for k, v in snapshot(root / "site").items() if k.endswith(".html") and k != "status/index.html"}
     assert first == second and any(k.startswith("papers/") for k in first)
+
+    for folder in (root / "site", root / ".cache"):
+        shutil.rmtree(folder)
+    off = build_site(root, digest_options(background=False), args=["--verbose"])
+    assert off.returncode == 0 and re.search(r"(\d+) of \1 generated pages rendered, the others", off.output)
+    third = {k: v[0] for k, v in snapshot(root / "site").items() if k.endswith(".html") and k != "status/index.html"}
+    assert third == first

@@ -334,6 +334,9 @@ class DigestConfig(base.Config):
     their tags and related papers, options, templates), instead of making it again."""
     cache_dir = c.Type(str, default=".cache/arxiv-digest")
     """Throw-away files (generated pages, their keys, related papers), relative to mkdocs.yml."""
+    background = c.Type(bool, default=True)
+    """During ``mkdocs build``, write the generated pages in a second process while MkDocs converts the pages
+    before them; ``false`` writes them all before MkDocs reads any (for plugins that read them early)."""
     fetch = c.Choice(["auto", "always", "never"], default="auto")
     """``auto``: fetch missing recent days; ``always``: refetch them; ``never``: build from the store only."""
     partial_day_ratio = Number(0.3, maximum=1)

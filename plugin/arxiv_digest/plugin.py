@@ -87,7 +87,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
                                  cache_dir=self.cache_dir)
                 keys_file = self.site.cache_file("pages.json") if self.config.cache else None
                 self.pages = write_pages(self.site.plan(), self.cache_dir / "pages", keys_file, salt=inputs[1],
-                                         background=self.background)
+                                         background=self.background and self.config.background)
             except HookError as error:
                 raise PluginError(f"arxiv-digest: {error}") from error
             self.inputs = inputs

@@ -55,6 +55,7 @@ CASES: dict[str, tuple[object, object]] = {
     "data_dir": (5, "docs"),  # inside docs_dir: refused in on_config / the CLI (also test_store_inside_docs_dir_...)
     "cache": ("yes", None),
     "cache_dir": (5, "docs/generated"),
+    "background": ("yes", None),
     "fetch": (True, "sometimes"),
     "partial_day_ratio": ("0.3", 1.5),
     "freshness_days": ("3", -1),
