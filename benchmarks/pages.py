@@ -1,5 +1,6 @@
-"""The plugin's own page generation, without MkDocs: ``Site()`` (store → paper views, related papers,
-trends) and ``Site.pages()`` (Markdown of every generated page), on a synthetic store.
+"""The plugin's own page generation, without MkDocs and in one process: ``Site()`` (store → paper views,
+trends) and ``Site.pages()`` (related papers and the Markdown of every generated page), on a synthetic store.
+During ``mkdocs build`` the second step runs in the background writer, beside MkDocs.
 
 Usage (from the repository root)::
 

@@ -93,7 +93,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             self.inputs = inputs
         else:
             log.debug("store, options, templates and hooks unchanged: keeping the generated pages")
-        # Generated pages are real files: other plugins (RSS, blog) read abs_src_path.
+        # Generated pages are real files, each complete when MkDocs reads it: other plugins read abs_src_path.
         status = self.cache_dir / "pages" / self.site.status_uri
         write_atomic(status, self.site.status_page(self._status_info()), durable=False)
         self._add_generated_files(files, config, {**self.pages.paths, self.site.status_uri: status})
