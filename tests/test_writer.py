@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from mkdocs.exceptions import PluginError
 
 from arxiv_digest import writer
 from arxiv_digest.writer import write_pages
@@ -83,7 +84,7 @@ def test_a_page_that_fails_raises_in_the_build_at_that_page(tmp_path, no_other_t
     pages = write_pages(plan(fail_at=7), tmp_path / "pages", tmp_path / "pages.json", "salt", background=True)
     pages.wait(PAGES[6])
     assert text(pages.paths[PAGES[6]]).startswith("page 6 by child ")
-    with pytest.raises(ValueError, match="template error in page 7"):
+    with pytest.raises(PluginError, match="cannot make papers/07.md: ValueError: template error in page 7"):
         pages.wait(PAGES[7])
     assert not pages.paths[PAGES[7]].exists()
 
@@ -139,3 +140,20 @@ def test_mkdocs_build_renders_in_the_background_and_matches_a_build_without(site
     assert off.returncode == 0 and re.search(r"(\d+) of \1 generated pages rendered, the others", off.output)
     third = {k: v[0] for k, v in snapshot(root / "site").items() if k.endswith(".html") and k != "status/index.html"}
     assert third == first
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_a_broken_template_of_the_site_stops_the_build_naming_page_and_line(site_with_store, background):
+    root = site_with_store()
+    overrides = root / "overrides"
+    overrides.mkdir()
+    paper = (Path(writer.__file__).parent / "templates" / "paper.md").read_text(encoding="utf-8")
+    (overrides / "paper.md").write_text(paper.replace("{% if p.related %}", "{{ p.venue }}\n{% if p.related %}"),
+                                        encoding="utf-8")
+    line = paper.splitlines().index("{% if p.related %}") + 1
+    run = build_site(root, digest_options(templates_dir="overrides", background=background))
+    assert run.returncode != 0
+    error = re.search(r"ERROR\s+-\s+arxiv-digest: cannot make (papers/\S+\.md): UndefinedError: .*'venue'.*"
+                      rf"\(\S*overrides/paper\.md, line {line}\)", run.output)
+    assert error, run.output[-3000:]
+    assert not (root / "site" / error.group(1).replace(".md", "/index.html")).exists()

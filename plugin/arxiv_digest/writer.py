@@ -16,9 +16,11 @@ import json
 import os
 import signal
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
 from .site import Plan, hash_key, read_cache
@@ -84,7 +86,7 @@ class Pages:
                     and kept[1:] == _stamp(path):
                 rendered = False
             else:
-                write_atomic(path, make(), durable=False)
+                write_atomic(path, _render(src_uri, make), durable=False)
                 rendered = True
             if salted:
                 keys[src_uri] = [salted, *_stamp(path)]
@@ -158,6 +160,17 @@ def write_pages(plan: Plan, folder: Path, keys_file: Path | None, salt: str, bac
     pages = Pages(plan, folder, keys_file, salt)
     pages.start(background)
     return pages
+
+
+def _render(src_uri: str, make: Callable[[], str]) -> str:
+    try:
+        return make()
+    except Exception as error:
+        # Name the page and, for a template of the site's (templates_dir), the file and line at fault.
+        where = [f"{frame.filename}, line {frame.lineno}" for frame in traceback.extract_tb(error.__traceback__)
+                 if not frame.filename.endswith(".py")][-1:]
+        raise PluginError(f"arxiv-digest: cannot make {src_uri}: {type(error).__name__}: {error}"
+                          + "".join(f" ({place})" for place in where)) from error
 
 
 def _stamp(path: Path) -> list[int]:
