@@ -274,10 +274,10 @@ def events_build(out: Path, argv: list[str]) -> None:
 
 def prepare_store(work: Path, days: int, seed: int) -> Path:
     data = work / "data"
-    # The store depends on synth.py and the plugin modules it imports (record format, announcement days,
-    # analysis sections, taxonomy), not on the rest of the plugin.
-    sources = [HERE / "synth.py", *((PLUGIN_PATH or ROOT / "plugin") / "arxiv_digest" / f"{name}.py"
-                                    for name in ("announce", "llm", "pipeline", "store", "taxonomy"))]
+    # The store depends on synth.py and the plugin's modules (record format, announcement days, section
+    # titles, taxonomy); hashing all of them resynthesizes now and then for nothing, but never misses a change.
+    package = (PLUGIN_PATH or ROOT / "plugin") / "arxiv_digest"
+    sources = [HERE / "synth.py", *sorted(package.rglob("*.py")), *sorted(package.rglob("*.yml"))]
     params = {"days": days, "papers": PAPERS_PER_DAY, "seed": seed,
               "sources": hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]}
     marker = data / ".synth.json"

@@ -44,8 +44,8 @@ def main() -> None:
 
     sys.path.insert(0, str(HERE.parent / "plugin"))
     from arxiv_digest.config import DigestConfig
-    from arxiv_digest.site import Site, fingerprint
-    from arxiv_digest.writer import write_pages
+    from arxiv_digest.pages.site import Site, fingerprint
+    from arxiv_digest.pages.writer import write_pages
     from arxiv_digest.store import Store
 
     config = DigestConfig()

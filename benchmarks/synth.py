@@ -8,13 +8,13 @@ Writes ``OUT/days/*.json`` and ``OUT/papers/*.json`` in the store's format
 (``arxiv_digest.store.dumps``, ``schema`` included), as if every paper had been
 fetched and analyzed by an LLM:
 
-- digest dates are consecutive real announcement days (``arxiv_digest.announce``),
+- digest dates are consecutive real announcement days (``arxiv_digest.arxiv.announce``),
   going back from ``--until`` (default 2026-11-20), each with its submission window;
 - papers: titles of 8–20 words, 5–40 authors, English abstracts of ~1,500 characters
   (some with ``$...$``), cs.CV/cs.RO primary categories and cross-lists, some comments
   and code links, ids numbered per submission month;
 - analyses: provenance "llm", status "done", a Chinese body of ~6,000 characters in the
-  5-section abstract form (``llm.SECTIONS["zh"]["abstract"]``) with inline and display
+  5-section abstract form (``i18n.sections("zh", "abstract")``) with inline and display
   LaTeX, a Chinese TL;DR, 2–4 key findings, tags from ``DEFAULT_TAXONOMY`` + categories;
 - day records: window, categories, papers, and an LLM-style Chinese executive summary
   (4 sections, dated with the digest date) whose ``basis`` matches its papers, so a
@@ -37,11 +37,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.append(str(ROOT / "plugin"))  # after an installed or snapshot arxiv_digest (see build.py)
 
-from arxiv_digest import announce  # noqa: E402
-from arxiv_digest.llm import SECTIONS  # noqa: E402
+from arxiv_digest.arxiv import announce  # noqa: E402
+from arxiv_digest import i18n  # noqa: E402
 from arxiv_digest.pipeline import summary_basis  # noqa: E402
 from arxiv_digest.store import SCHEMA, dumps, file_stem  # noqa: E402
-from arxiv_digest.taxonomy import DEFAULT_TAXONOMY  # noqa: E402
+from arxiv_digest.analysis.taxonomy import DEFAULT_TAXONOMY  # noqa: E402
 
 UNTIL = date(2026, 11, 20)
 TIMEZONE = "Asia/Shanghai"
@@ -191,7 +191,7 @@ def zh_paragraph(rng: random.Random, name: str, tags: list[str], chars: int) -> 
 
 def analysis_body(rng: random.Random, name: str, tags: list[str], target: int) -> str:
     """Chinese analysis in the 5-section abstract form, about ``target`` characters."""
-    sections = SECTIONS["zh"]["abstract"]
+    sections = i18n.sections("zh", "abstract")
     per = target // len(sections)
     parts = []
     for i, heading in enumerate(sections, 1):

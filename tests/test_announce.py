@@ -1,4 +1,4 @@
-"""The announcement calendar (arxiv_digest.announce).
+"""The announcement calendar (arxiv_digest.arxiv.announce).
 
 Every expected instant below was worked out by hand from arXiv's rules (cutoff 14:00 US
 Eastern; windows announced at 20:00 ET the same weekday, Friday's on Sunday) and the
@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from arxiv_digest import announce
+from arxiv_digest.arxiv import announce
 
 UTC = timezone.utc
 SH = "Asia/Shanghai"

@@ -340,7 +340,7 @@ import json, sys
 from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-import arxiv_digest.site as site
+import arxiv_digest.pages.site as site
 
 made = []
 real = site.Site.plan

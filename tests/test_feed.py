@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 from lxml import etree
 
-from arxiv_digest import feed
-from arxiv_digest import markdown as md
+from arxiv_digest.pages import feed
+from arxiv_digest.pages import markdown as md
 
 A = "{http://www.w3.org/2005/Atom}"
 HOSTILE = '<script>alert(1)</script> ]]> & "q" \x00\x1b\x0b \ud800 {{ 7*7 }}'

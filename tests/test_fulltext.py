@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from arxiv_digest.fulltext import (
+from arxiv_digest.arxiv.fulltext import (
     FullText,
     FullTextError,
     Section,

@@ -1,4 +1,4 @@
-"""Tests of the legacy digest importer (arxiv_digest.legacy) and of refusal detection.
+"""Tests of the legacy digest importer (arxiv_digest.importers.legacy) and of refusal detection.
 
 Expected values were read from the fixture files by hand (sed/grep), not
 taken from the parser's output.
@@ -17,8 +17,8 @@ try:
 except ImportError:  # not installed yet: plugin/ is the source root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugin"))
 
-from arxiv_digest.legacy import LegacyDigest, NotADigest, Problem, parse_arxiv_id, parse_digest
-from arxiv_digest.refusals import check, refusal_reason
+from arxiv_digest.importers.legacy import LegacyDigest, NotADigest, Problem, parse_arxiv_id, parse_digest
+from arxiv_digest.analysis.checks import check, refusal_reason
 
 # shared/ sits beside the main checkout (here and in CI)
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "digests"

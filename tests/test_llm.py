@@ -18,9 +18,10 @@ try:
     import llm_support as S
 except ImportError:  # tests/ collected as a package
     from tests import llm_support as S
-from arxiv_digest import llm, pipeline
-from arxiv_digest.llm import SECTIONS
-from arxiv_digest.taxonomy import DEFAULT_TAXONOMY
+from arxiv_digest.analysis import llm
+from arxiv_digest import pipeline
+from arxiv_digest import i18n
+from arxiv_digest.analysis.taxonomy import DEFAULT_TAXONOMY
 from fake_openai import REFUSAL_TEXT, FakeOpenAI, Reply
 
 TAXONOMY = set(DEFAULT_TAXONOMY)
@@ -30,8 +31,8 @@ TARGET = "2601.16982"  # a paper of DAY
 ENGLISH_DEFAULT = "alleviates the efficiency bottleneck"  # the fake's English paragraph
 LLM_BODY = "关于“"  # every default analysis section of the fake starts with this
 LLM_TLDR = "tldr：本文提出了一种高效的新方法"  # the fake's default TL;DR
-ZH_ABSTRACT_SECTIONS = SECTIONS["zh"]["abstract"]
-ZH_SUMMARY_SECTIONS = SECTIONS["zh"]["summary"]
+ZH_ABSTRACT_SECTIONS = i18n.sections("zh", "abstract")
+ZH_SUMMARY_SECTIONS = i18n.sections("zh", "summary")
 
 
 def llm_options(fake: FakeOpenAI, **extra) -> dict:

@@ -10,8 +10,8 @@ import llm_support as S
 from fake_openai import FakeOpenAI
 from test_fulltext import Server, html_response, latexml_page
 
-from arxiv_digest.fulltext import estimate_tokens
-from arxiv_digest.llm import SECTIONS
+from arxiv_digest.arxiv.fulltext import estimate_tokens
+from arxiv_digest import i18n
 
 DAY = "2026-01-26"
 TARGET = "2601.16982"  # its version in the fixture store is 1
@@ -34,7 +34,7 @@ def test_full_text_analysis_end_to_end(tmp_path):
     papers = S.stored_papers(tmp_path / "site" / "data")
     target = papers[TARGET]["analysis"]
     assert target["status"] == "done" and target["full_text"] == "html"
-    for section in SECTIONS["zh"]["full"]:
+    for section in i18n.sections("zh", "full"):
         assert section in target["body"]
     # The prompt carried the paper's own text, trimmed: sections in, references out, within the budget.
     prompt = prompts["analysis"]
@@ -44,7 +44,7 @@ def test_full_text_analysis_end_to_end(tmp_path):
     # Other papers had neither HTML nor PDF (404): analyzed from the abstract, 5-section form.
     others = [p["analysis"] for pid, p in papers.items() if pid != TARGET]
     assert others and all(a["status"] == "done" and a["full_text"] is None for a in others)
-    assert all(SECTIONS["zh"]["abstract"][0] in a["body"] for a in others)
+    assert all(i18n.sections("zh", "abstract")[0] in a["body"] for a in others)
     requested = {path.split("/")[2] for path in pages.requests}
     assert f"{TARGET}v1" in requested and len(requested) == len(papers)  # each paper's HTML tried once
 

@@ -1,4 +1,4 @@
-"""Untrusted text → Markdown (arxiv_digest.markdown), and hostile papers in a real build.
+"""Untrusted text → Markdown (arxiv_digest.pages.markdown), and hostile papers in a real build.
 
 Unit tests render the module's output with Python-Markdown using the extensions every
 MkDocs build of a digest site has (MkDocs' own toc, tables and fenced_code, plus the
@@ -15,7 +15,7 @@ import markdown as pymd
 import pytest
 from lxml import html as lxml_html
 
-from arxiv_digest import markdown as md
+from arxiv_digest.pages import markdown as md
 from conftest import article, build_site, digest_options, norm, page
 from fake_arxiv import FakeArxiv, make_entry
 

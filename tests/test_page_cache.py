@@ -15,8 +15,8 @@ import pytest
 
 from arxiv_digest.config import DigestConfig
 from arxiv_digest.hooks import Hooks
-from arxiv_digest.site import Site, fingerprint
-from arxiv_digest.writer import write_pages
+from arxiv_digest.pages.site import Site, fingerprint
+from arxiv_digest.pages.writer import write_pages
 from arxiv_digest.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

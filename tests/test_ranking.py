@@ -10,7 +10,7 @@ from conftest import (FIXTURE_DATES, arxiv_requests, build_site, cli, digest_opt
 from fake_arxiv import FakeArxiv
 from fake_openai import FakeOpenAI, Reply
 
-from arxiv_digest.ranking import normalise_name, rank, score
+from arxiv_digest.analysis.ranking import normalise_name, rank, score
 
 DAY = "2026-02-18"
 
@@ -146,7 +146,7 @@ def test_why_line_tag_and_card_hooks_and_macros_on_the_site(tmp_path):
             return {"stamp": "HOOKED-" + paper["id"]}
     ''')
     # A site template override shows the hook's card context.
-    from arxiv_digest.site import TEMPLATES
+    from arxiv_digest.pages.site import TEMPLATES
     (tmp_path / "overrides").mkdir()
     card = (TEMPLATES / "card.html").read_text(encoding="utf-8").replace(
         "</article>", '<span class="stamp">{{ extra.stamp }}</span></article>')

@@ -26,8 +26,9 @@ try:
     import llm_support as S
 except ImportError:  # tests/ collected as a package
     from tests import llm_support as S
-from arxiv_digest import llm
-from arxiv_digest.taxonomy import DEFAULT_TAXONOMY
+from arxiv_digest import i18n
+from arxiv_digest.analysis import llm
+from arxiv_digest.analysis.taxonomy import DEFAULT_TAXONOMY
 
 try:
     from llm.model import model_path
@@ -94,7 +95,7 @@ def test_analyze_with_a_real_model(tmp_path):
         config, store = S.load(config_file)
         papers = S.stored_papers(tmp_path / "site" / "data")
         assert len(papers) == 2
-        sections = llm.SECTIONS["en"]["abstract"]
+        sections = i18n.sections("en", "abstract")
         for pid, paper in papers.items():
             a = paper["analysis"]
             assert a["provenance"] == "llm", (pid, a)
@@ -116,7 +117,7 @@ def test_analyze_with_a_real_model(tmp_path):
         day = S.stored_days(tmp_path / "site" / "data")[DAY]
         if day["summary"]["provenance"] == "llm":
             assert all(f"### {s}".lower() in day["summary"]["markdown"].lower()
-                       for s in llm.SECTIONS["en"]["summary"])
+                       for s in i18n.sections("en", "summary"))
         else:
             assert day["summary"]["provenance"] == "offline" and day["summary_pending"].strip()
 

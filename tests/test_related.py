@@ -12,7 +12,7 @@ import math
 import random
 import time
 
-from arxiv_digest import related as R
+from arxiv_digest.pages import related as R
 
 
 def brute_force(docs, limit=5, min_score=0.1):
@@ -155,7 +155,7 @@ def test_related_papers_are_kept_in_the_cache_until_a_text_changes(tmp_path, fix
     import json
 
     from conftest import copy_store
-    from arxiv_digest import site as site_module
+    from arxiv_digest.pages import site as site_module
     from arxiv_digest.config import DigestConfig
     from arxiv_digest.store import Store
 

@@ -1,4 +1,4 @@
-"""The source stage (arxiv_digest.source) against the fake arXiv API over HTTP.
+"""The source stage (arxiv_digest.arxiv.source) against the fake arXiv API over HTTP.
 
 Announcement windows are written out by hand here (not taken from announce.py), and
 expected papers come from the fixture XML (conftest.fixture_papers).
@@ -13,9 +13,9 @@ from datetime import date, datetime, timezone
 import pytest
 
 from arxiv_digest import pipeline
-from arxiv_digest.announce import Announcement
+from arxiv_digest.arxiv.announce import Announcement
 from arxiv_digest.config import ArxivConfig, DigestConfig
-from arxiv_digest.source import ArxivSource, FetchError
+from arxiv_digest.arxiv.source import ArxivSource, FetchError
 from arxiv_digest.store import Store
 from conftest import arxiv_requests, closed_port_url, fixture_papers, newest_first
 from fake_arxiv import FakeArxiv, make_entry

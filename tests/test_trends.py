@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
-from arxiv_digest import trends
+from arxiv_digest.pages import trends
 
 SVG = "{http://www.w3.org/2000/svg}"
 

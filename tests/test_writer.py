@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import PluginError
 
-from arxiv_digest import writer
-from arxiv_digest.writer import write_pages
+from arxiv_digest.pages import writer
+from arxiv_digest.pages.writer import write_pages
 from conftest import build_site, digest_options, snapshot
 
 PAGES = [f"papers/{n:02d}.md" for n in range(40)]

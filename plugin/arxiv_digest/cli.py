@@ -15,7 +15,9 @@ from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import Abort, ConfigurationError
 from tqdm import tqdm
 
-from . import announce, llm, pipeline
+from . import pipeline
+from .analysis import llm
+from .arxiv import announce
 from .config import DigestConfig, channel_name, channels, check_channels, check_paths, data_dir
 from .hooks import HookError, Hooks
 from .store import ARXIV_ID_RE, Store, StoreError

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from . import announce, llm, ranking
-from .analysis import analyze_offline, offline_summary
-from .announce import Announcement
+from .analysis import llm, ranking
+from .analysis.offline import analyze_offline, offline_summary
+from .arxiv import announce
+from .arxiv.announce import Announcement
 from .config import DigestConfig
 from .hooks import Hooks
-from .llm import Usage
+from .analysis.llm import Usage
 from .store import Record, Store
 
 log = get_plugin_logger(__name__)
@@ -165,7 +166,7 @@ def llm_relevance(config: DigestConfig, stored: Record | None, papers: list[Reco
 def update(store: Store, config: DigestConfig, announcements: Iterable[Announcement], refetch: bool = False,
            progress: Callable[[Announcement], None] | None = None, hooks: Hooks | None = None) -> Report:
     """Fetch the announcements missing from the store (all of them with ``refetch``) and store them."""
-    from .source import ArxivSource, FetchError  # the arxiv client is imported only by builds that fetch
+    from .arxiv.source import ArxivSource, FetchError  # the arxiv client is imported only by builds that fetch
 
     report = Report()
     hooks = hooks or Hooks()
@@ -308,7 +309,7 @@ def full_text_reader(config: DigestConfig) -> Callable[[Record], tuple[str, str]
     """Full text (source, trimmed text) of a paper, or None to fall back to the abstract."""
     if not config.llm.full_text:
         return None
-    from . import fulltext
+    from .arxiv import fulltext
 
     def read(paper: Record) -> tuple[str, str] | None:
         try:
@@ -329,8 +330,8 @@ def import_digests(store: Store, config: DigestConfig, paths: list[str], report:
     Refusals come in as pending, real analyses as done with provenance "imported". Work
     already in the store (fetched days, LLM analyses) is kept, so importing twice changes nothing.
     """
-    from . import legacy
-    from .analysis import tldr
+    from .analysis.offline import tldr
+    from .importers import legacy
 
     problems: list[str] = []
     with store.lock():

@@ -14,12 +14,15 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 
-from . import announce, feed, llm, pipeline
+from . import pipeline
+from .analysis import llm
+from .arxiv import announce
+from .pages import feed
 from .config import DigestConfig, channel_name, channels, check_channels, check_paths, data_dir
 from .hooks import HookError, Hooks
-from .site import Site, inputs as site_inputs
+from .pages.site import Site, inputs as site_inputs
 from .store import Store, StoreError, write_atomic
-from .writer import Pages, write_pages
+from .pages.writer import Pages, write_pages
 
 log = get_plugin_logger(__name__)
 

@@ -60,7 +60,8 @@ from lxml import etree
 
 import llm_support as S
 import reliability_support as R
-from arxiv_digest import announce, pipeline
+from arxiv_digest.arxiv import announce
+from arxiv_digest import pipeline
 from fake_arxiv import ATOM, FakeArxiv, Entry, load_entries
 from fake_openai import FakeOpenAI
 

@@ -42,7 +42,7 @@ from lxml import html as lxml_html
 
 import llm_support as S
 import reliability_support as R
-from arxiv_digest import announce
+from arxiv_digest.arxiv import announce
 from fake_arxiv import FakeArxiv, make_entry
 from fake_openai import FakeOpenAI, default_responder, instance_for_schema
 

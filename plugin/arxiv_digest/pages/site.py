@@ -26,70 +26,14 @@ from . import feed as atom
 from . import markdown as md
 from . import related as similarity
 from . import trends
-from .analysis import offline_analysis
-from .config import DigestConfig
-from .hooks import Hooks
-from .store import Record, Store, file_stem, write_atomic
+from .. import i18n
+from ..analysis.offline import offline_analysis
+from ..config import DigestConfig
+from ..hooks import Hooks
+from ..store import Record, Store, file_stem, write_atomic
 
-TEMPLATES = Path(__file__).parent / "templates"
-
-LABELS: dict[str, dict[str, str]] = {
-    "zh": {
-        "day_title": "arXiv 每日速递", "window": "投稿窗口", "papers_unit": "篇论文", "of_candidates": "共 {n} 篇候选",
-        "summary": "执行摘要", "contents": "目录", "papers": "论文详情", "authors": "作者", "submitted": "提交日期",
-        "categories": "分类", "comment": "备注", "abstract": "摘要", "analysis": "分析", "imported": "导入自旧版日报",
-        "key_findings": "关键发现", "paper_page": "论文页", "details": "详情", "code": "代码",
-        "badge_code": "有代码", "why": "入选理由", "badge_full": "全文分析", "badge_pending": "分析待完成",
-        "pending_title": "分析待完成", "pending_text": "这篇论文的分析尚未通过校验，将在下次运行时重试；此处先显示摘要与离线抽取结果。",
-        "offline_title": "离线抽取式分析",
-        "offline_text": "TL;DR 与关键发现是从摘要中原样抽取的句子，标签由关键词匹配得出；尚未经过大模型分析。",
-        "offline_summary_text": "本摘要由离线分析器根据当天论文的标题、标签与链接生成，未经大模型改写。",
-        "appeared_on": "收录于", "tag": "标签", "tags": "标签", "all_tags": "全部标签", "archive": "归档",
-        "empty_archive": "还没有任何日报。", "status": "站点状态", "status_latest": "最新日报",
-        "status_announced": "arXiv 最新公告", "status_behind": "落后公告日数", "status_days": "日报数",
-        "status_papers": "论文数", "status_pending": "待完成的分析", "status_built": "构建时间",
-        "status_stale": "站点已过期", "month": "{y} 年 {m} 月", "latest": "最新一期",
-        "related": "相关论文", "weekly_trends": "每周趋势",
-        "trends_note": "按收录日期统计每个标签每周的论文数（周一为一周之始），显示论文最多的 {n} 个主题标签。",
-        "trend_caption": "每周论文数（按收录日期）", "trend_title": "{tag}：每周论文数",
-        "trend_desc": "{first} 至 {last} 当周，共 {weeks} 周 {total} 篇；最多的一周 {peak} 篇（{peak_week} 当周）。",
-        "trend_bar": "{week} 当周：{count} 篇", "trend_peak": "峰值 {peak} 篇/周", "trend_empty": "暂无论文",
-        "trending_new": "新", "trending_title": "近 {weeks} 周 {recent} 篇，之前 {weeks} 周 {before} 篇",
-        "trending_recent": "近 {weeks} 周 {recent} 篇",
-        "weekdays": "一 二 三 四 五 六 日", "calendar_label": "{month}的日报",
-    },
-    "en": {
-        "day_title": "arXiv Daily Digest", "window": "Submission window", "papers_unit": "papers",
-        "of_candidates": "of {n} candidates", "summary": "Executive summary", "contents": "Contents",
-        "papers": "Papers", "authors": "Authors", "submitted": "Submitted", "categories": "Categories",
-        "comment": "Comment", "abstract": "Abstract", "analysis": "Analysis", "imported": "imported from a legacy digest",
-        "key_findings": "Key findings", "paper_page": "Paper page", "details": "Details", "code": "Code",
-        "badge_code": "Code", "why": "Why this paper", "badge_full": "Full text", "badge_pending": "Analysis pending",
-        "pending_title": "Analysis pending",
-        "pending_text": "This paper's analysis has not passed validation yet and will be retried on the next run; "
-                        "the abstract and the offline extraction are shown meanwhile.",
-        "offline_title": "Offline extractive analysis",
-        "offline_text": "The TL;DR and key findings are sentences taken verbatim from the abstract and the tags come "
-                        "from keyword matching; no language model has analyzed this paper yet.",
-        "offline_summary_text": "This summary was built by the offline analyzer from the day's titles, tags and links; "
-                                "no language model rewrote it.",
-        "appeared_on": "Appeared on", "tag": "Tag", "tags": "Tags", "all_tags": "All tags", "archive": "Archive",
-        "empty_archive": "No digests yet.", "status": "Site status", "status_latest": "Newest digest",
-        "status_announced": "Latest arXiv announcement", "status_behind": "Announcement days behind",
-        "status_days": "Digest days", "status_papers": "Papers", "status_pending": "Pending analyses",
-        "status_built": "Built at", "status_stale": "The site is stale", "month": "{y}-{m:02d}", "latest": "Latest digest",
-        "related": "Related papers", "weekly_trends": "Weekly trends",
-        "trends_note": "Papers per tag and week (weeks start on Monday, by digest date), for the {n} topic tags "
-                       "with the most papers.",
-        "trend_caption": "Papers per week (by digest date)", "trend_title": "{tag}: papers per week",
-        "trend_desc": "Weeks of {first} to {last}: {total} papers in {weeks} weeks, at most {peak} in one week "
-                      "(week of {peak_week}).",
-        "trend_bar": "Week of {week}: {count}", "trend_peak": "peak {peak}/week", "trend_empty": "No papers",
-        "trending_new": "new", "trending_title": "{recent} in the last {weeks} weeks, {before} in the {weeks} before",
-        "trending_recent": "{recent} in the last {weeks} weeks",
-        "weekdays": "Mon Tue Wed Thu Fri Sat Sun", "calendar_label": "Digests of {month}",
-    },
-}
+PACKAGE = Path(__file__).parents[1]
+TEMPLATES = PACKAGE / "templates"
 
 DAY_URI = "digest/{date}.md"
 PAPER_URI = "papers/{stem}.md"
@@ -113,7 +57,7 @@ Plan = dict[str, tuple[Callable[[], str] | None, Callable[[], str]]]
 
 
 def slugify(name: str) -> str:
-    slug = re.sub(r"[^\w\u3400-\u9fff]+", "-", name.lower()).strip("-")
+    slug = re.sub(rf"[^\w{i18n.HAN}]+", "-", name.lower()).strip("-")
     return slug or "tag"
 
 
@@ -159,7 +103,7 @@ def _relpath(path: str, start: str) -> str:
 def fingerprint(config: DigestConfig, use_directory_urls: bool, files: list[str]) -> str:
     """Hash of what generated pages are made from besides the store: the options, the plugin's code and
     templates, the site's templates and ``files`` (hook modules), the files by mtime and size."""
-    paths = [Path(name) for name in files] + sorted(p for p in Path(__file__).parent.rglob("*")
+    paths = [Path(name) for name in files] + sorted(p for p in PACKAGE.rglob("*")
                                                     if p.is_file() and "__pycache__" not in p.parts)
     if config.templates_dir:
         paths += sorted(p for p in Path(config.templates_dir).rglob("*") if p.is_file())
@@ -228,7 +172,7 @@ class Site:
         self.hooks = hooks or Hooks()
         self.use_directory_urls = use_directory_urls
         # A channel's title replaces the default series title everywhere (pages, feed).
-        self.t = {**LABELS[config.language], **({"day_title": config.title} if config.title else {})}
+        self.t = {**i18n.labels(config.language), **({"day_title": config.title} if config.title else {})}
         # Each channel's pages live under its own folder of the site.
         self.prefix = config.prefix
         self.archive_uri, self.tags_uri, self.status_uri = (self.uri(u) for u in (ARCHIVE_URI, TAGS_URI, STATUS_URI))

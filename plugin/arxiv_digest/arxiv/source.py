@@ -15,8 +15,8 @@ import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from .announce import Announcement
-from .config import CATEGORY_RE, ArxivConfig
-from .store import Record, split_id
+from ..config import CATEGORY_RE, ArxivConfig
+from ..store import Record, split_id
 
 log = get_plugin_logger(__name__)
 

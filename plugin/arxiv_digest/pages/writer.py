@@ -24,7 +24,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
 from .site import Plan, hash_key, read_cache
-from .store import write_atomic
+from ..store import write_atomic
 
 log = get_plugin_logger(__name__)
 

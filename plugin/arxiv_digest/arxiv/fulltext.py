@@ -20,6 +20,8 @@ import requests
 from lxml import etree
 from mkdocs.plugins import get_plugin_logger
 
+from .. import i18n
+
 log = get_plugin_logger(__name__)
 
 KINDS = ("abstract", "introduction", "method", "experiments", "conclusion", "related", "other",
@@ -110,15 +112,8 @@ def classify(title: str) -> str:
 
 # --------------------------------------------------------------------------- tokens
 
-_CJK = re.compile(
-    "[\u1100-\u11ff\u2e80-\u2fdf\u2ff0-\u303f\u3040-\u309f\u30a0-\u30ff\u3100-\u318f\u3190-\u31ff"
-    "\u3200-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-    "\U00020000-\U0003134f]"
-)
-
-
 def _counts(text: str) -> tuple[int, int]:
-    cjk = len(_CJK.findall(text))
+    cjk = len(i18n.WIDE_RE.findall(text))
     return cjk, len(text) - cjk
 
 

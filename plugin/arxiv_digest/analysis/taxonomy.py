@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .. import i18n
+
 DEFAULT_TAXONOMY: dict[str, list[str]] = {
     "3D Vision": ["3D", "3DGS", "Gaussian Splatting", "NeRF", "radiance field", "point cloud", "depth estimation",
                   "reconstruction", "novel view", "multi-view", "stereo", "SLAM", "mesh", "VGGT"],
@@ -34,7 +36,7 @@ DEFAULT_TAXONOMY: dict[str, list[str]] = {
 def keyword_pattern(keyword: str) -> re.Pattern[str]:
     """Whole-word, case-insensitive match; CJK keywords match anywhere (no word boundaries in Chinese)."""
     escaped = re.escape(keyword).replace(r"\ ", r"[\s-]+")
-    if re.search(r"[\u3400-\u9fff]", keyword):
+    if i18n.HAN_RE.search(keyword):
         return re.compile(escaped)
     return re.compile(rf"(?<![\w-]){escaped}(?![\w-])", re.IGNORECASE)
 

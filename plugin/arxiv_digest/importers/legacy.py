@@ -61,7 +61,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from .refusals import check as check_analysis
+from ..analysis.checks import check as check_analysis
 
 __all__ = ["Problem", "LegacyDigest", "NotADigest", "parse_digest", "parse_arxiv_id"]
 

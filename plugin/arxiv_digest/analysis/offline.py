@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .store import Record
+from .. import i18n
+from ..store import Record
 from .taxonomy import match_tags
 
 ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "vs.", "etc.", "Fig.", "Eq.", "cf.", "approx.", "resp.", "Sec.", "No.")
@@ -21,20 +22,6 @@ CLAIM_RE = re.compile(
     r"\b(we (propose|introduce|present|develop|show|demonstrate|find|achieve|release|establish|reveal|observe)|"
     r"outperform\w*|state[- ]of[- ]the[- ]art|surpass\w*|improv\w+ (by|over)|achiev\w+|experiments? (show|demonstrate)|"
     r"results (show|demonstrate|indicate)|significantly|reduc\w+ .{0,30}by)", re.IGNORECASE)
-
-LABELS = {
-    "zh": {
-        "summary_intro": "本期共收录 {n} 篇论文（{cats}）。",
-        "themes": "主要主题", "themes_line": "**{tag}**：{n} 篇", "highlights": "值得关注",
-        "with_code": "公开了代码或项目主页的论文：", "reading": "阅读清单", "none": "无",
-    },
-    "en": {
-        "summary_intro": "This digest holds {n} papers ({cats}).",
-        "themes": "Main themes", "themes_line": "**{tag}**: {n} papers", "highlights": "Highlights",
-        "with_code": "Papers with code or a project page:", "reading": "Reading list", "none": "none",
-    },
-}
-
 
 def sentences(text: str) -> list[str]:
     """Split an English abstract into sentences without breaking at common abbreviations."""
@@ -91,7 +78,7 @@ def analyze_offline(paper: Record, taxonomy: dict[str, list[str]], max_tags: int
 
 def offline_summary(papers: list[Record], categories: list[str], language: str, taxonomy: dict[str, list[str]]) -> Record:
     """Executive summary of a day from its papers: themes, highlights, reading list numbered as the TOC."""
-    text = LABELS[language]
+    text = i18n.texts(language)["offline"]
     counts = Counter(t for p in papers for t in p.get("tags", []) if t in taxonomy)
     lines = [text["summary_intro"].format(n=len(papers), cats=", ".join(categories)), "", f"### {text['themes']}", ""]
     lines += [f"- {text['themes_line'].format(tag=tag, n=n)}" for tag, n in counts.most_common(6)] or [f"- {text['none']}"]

@@ -27,30 +27,16 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from mkdocs.plugins import get_plugin_logger
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from .config import DigestConfig, LLMConfig
-from . import refusals
-from .store import Record
+from ..config import DigestConfig, LLMConfig
+from .. import i18n
+from . import checks
+from ..store import Record
 
 log = get_plugin_logger(__name__)
 
-PROMPTS = Path(__file__).parent / "prompts"
+PROMPTS = Path(__file__).parents[1] / "prompts"
 
-SECTIONS = {
-    "zh": {
-        "full": ["摘要翻译", "方法动机分析", "方法设计详解", "方法对比分析", "实验分析", "实用指南", "总结"],
-        "abstract": ["论文的主要贡献", "关键创新与方法", "对领域的潜在影响", "相关领域与应用", "从摘要推断的局限性"],
-        "summary": ["主要主题", "亮点", "新兴方向", "阅读清单"],
-    },
-    "en": {
-        "full": ["Abstract", "Motivation", "Method Design", "Comparison with Prior Work", "Experiments",
-                 "Practical Guide", "Summary"],
-        "abstract": ["Main Contributions", "Key Innovations and Method", "Potential Impact",
-                     "Related Areas and Applications", "Limitations Inferred from the Abstract"],
-        "summary": ["Main themes", "Highlights", "Emerging directions", "Reading list"],
-    },
-}
 NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*%?")
-CJK_RE = re.compile(r"[\u3400-\u9fff]")
 LATIN_RE = re.compile(r"[A-Za-z]")
 
 
@@ -97,7 +83,7 @@ class Prompts:
 # -- validation --------------------------------------------------------------------
 
 def cjk_share(text: str) -> float:
-    cjk, latin = len(CJK_RE.findall(text)), len(LATIN_RE.findall(text))
+    cjk, latin = len(i18n.HAN_RE.findall(text)), len(LATIN_RE.findall(text))
     return cjk / (cjk + latin / 2) if cjk + latin else 0.0
 
 
@@ -111,7 +97,7 @@ def check_text(text: str, finish_reason: str | None, language: str, short: bool 
     text = (text or "").strip()
     if not text:
         raise Invalid("empty answer")
-    verdict = refusals.check(text, min_chars=1, min_substance=10) if short else refusals.check(text)
+    verdict = checks.check(text, min_chars=1, min_substance=10) if short else checks.check(text)
     if verdict:
         raise Invalid(verdict.reason)
     share = cjk_share(text)
@@ -361,7 +347,7 @@ class Analyzer:
             got = self.full_text(paper)
             if got:
                 source, excerpt = got
-        sections = SECTIONS[self.language]["full" if source else "abstract"]
+        sections = i18n.sections(self.language, "full" if source else "abstract")
         system = self.prompts.render("system.md")
         user = self.prompts.render("analysis.md", paper=paper, sections=sections, full_text=excerpt)
 
@@ -419,12 +405,12 @@ class Analyzer:
 
     def summary(self, date: str, papers: list[Record], usage: Usage) -> Record:
         """The day's executive summary, dated with the digest date; raises Invalid."""
-        date_text = _date_text(date, self.language)
+        date_text = i18n.summary_date(date, self.language)
         views = [{"title": p["title"], "tags": [t for t in p.get("tags", []) if t in self.config.taxonomy],
                   "tldr": (p.get("analysis") or {}).get("tldr") or ""} for p in papers]
         system = self.prompts.render("system.md")
         user = self.prompts.render("summary.md", papers=views, date_text=date_text, categories=self.config.categories)
-        sections = SECTIONS[self.language]["summary"]
+        sections = i18n.sections(self.language, "summary")
 
         def run() -> str:
             text, finish = self.client.chat(model_for(self.llm, "summary"), system, user, usage)
@@ -481,8 +467,3 @@ class Analyzer:
                 for future in pending:
                     future.cancel()
                 raise
-
-
-def _date_text(date: str, language: str) -> str:
-    year, month, day = (int(x) for x in date.split("-"))
-    return f"{year} 年 {month} 月 {day} 日" if language == "zh" else date

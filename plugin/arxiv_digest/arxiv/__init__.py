@@ -1,0 +1,1 @@
+"""arXiv: the announcement-day rule, identifiers, the API source and full text."""

@@ -1,0 +1,1 @@
+"""Importers of digests published by other tools."""
