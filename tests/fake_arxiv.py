@@ -64,7 +64,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from lxml import etree
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "arxiv"
+from support import ARXIV_FIXTURES as FIXTURES
 
 ATOM = "http://www.w3.org/2005/Atom"
 ARXIV = "http://arxiv.org/schemas/atom"

@@ -1,7 +1,7 @@
 """End to end: ``mkdocs build --strict`` of temporary sites, checked in the produced HTML.
 
 Expected papers, order, titles, abstracts, authors and links come from the fixture XML
-(conftest.fixture_papers), never from the store or the plugin.
+(support.fixture_papers), never from the store or the plugin.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE_DATES, all_fixture_papers, arxiv_requests, article, build_many, build_site, \
+from support import FIXTURE_DATES, all_fixture_papers, arxiv_requests, article, build_many, build_site, \
     closed_port_url, copy_store, digest_options, fixture_papers, has_class, newest_first, norm, page, parse_html, \
-    snapshot, write_site, _env
+    offline_env as _env, snapshot, write_site
 
 PAPER_HREF = re.compile(r"(?:^|/)papers/([^/]+)/$")
 DAY_HREF = re.compile(r"(?:^|/)digest/(\d{4}-\d{2}-\d{2})/$")

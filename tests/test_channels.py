@@ -17,8 +17,8 @@ import pytest
 import yaml
 from lxml import etree
 
-from conftest import (FIXTURE_DATES, build_site, cli, digest_options, fetch_dates_args, fixture_papers, has_class,
-                      newest_first, page, parse_html, article)
+from support import (FIXTURE_DATES, build_site, cli, digest_options, fetch_dates_args, fixture_papers, has_class,
+                     newest_first, page, parse_html, article)
 from fake_arxiv import FakeArxiv
 
 SITE_URL = "https://example.org/digest/"

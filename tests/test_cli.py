@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conftest import arxiv_requests, cli, closed_port_url, copy_store, digest_options, fixture_papers, newest_first, \
+from support import arxiv_requests, cli, closed_port_url, copy_store, digest_options, fixture_papers, newest_first, \
     snapshot, write_site
 from fake_arxiv import FakeArxiv, load_entries, make_entry
 

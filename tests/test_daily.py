@@ -9,11 +9,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import (FIXTURE_DATES, arxiv_requests, article, build_site, cli, copy_store, digest_options, page,
-                      write_site)
+from support import (FIXTURE_DATES, REPO, arxiv_requests, article, build_site, cli, copy_store, digest_options,
+                     page, write_site)
 from fake_arxiv import FakeArxiv, load_entries, make_entry
 
-REPO = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import arxiv
 import pytest
@@ -16,8 +15,8 @@ import requests
 from lxml import etree
 
 from fake_arxiv import FakeArxiv, make_entry
+from support import ARXIV_FIXTURES as FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "arxiv"
 NS = {
     "a": "http://www.w3.org/2005/Atom",
     "arxiv": "http://arxiv.org/schemas/atom",

@@ -11,10 +11,7 @@ import jsonschema
 import openai
 import pytest
 
-try:
-    from fake_openai import REFUSAL_TEXT, FakeOpenAI, Reply, default_responder, detect_language
-except ImportError:  # tests/ collected as a package
-    from tests.fake_openai import REFUSAL_TEXT, FakeOpenAI, Reply, default_responder, detect_language
+from fake_openai import REFUSAL_TEXT, FakeOpenAI, Reply, default_responder, detect_language
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from conftest import FIXTURE_DATES, SHARED, article, build_site, cli, digest_options, page, snapshot, write_site
+from support import FIXTURE_DATES, SHARED, article, build_site, cli, digest_options, page, snapshot, write_site
 
 DIGESTS = sorted((SHARED / "fixtures" / "digests").glob("*.md"))
 # Found by reading the files: each is the model asking for the paper text.

@@ -19,9 +19,7 @@ except ImportError:  # not installed yet: plugin/ is the source root
 
 from arxiv_digest.importers.legacy import LegacyDigest, NotADigest, Problem, parse_arxiv_id, parse_digest
 from arxiv_digest.analysis.checks import check, refusal_reason
-
-# shared/ sits beside the main checkout (here and in CI)
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "digests"
+from support import DIGEST_FIXTURES as FIXTURES
 
 # Analyses that are refusals, found by reading the three files: each asks for
 # the paper instead of analysing it ("请提供论文的文本内容", "请提供论文内容",

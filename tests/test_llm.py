@@ -14,10 +14,7 @@ from pathlib import Path
 
 import pytest
 
-try:
-    import llm_support as S
-except ImportError:  # tests/ collected as a package
-    from tests import llm_support as S
+import llm_support as S
 from arxiv_digest.analysis import llm
 from arxiv_digest import pipeline
 from arxiv_digest import i18n

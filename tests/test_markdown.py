@@ -16,7 +16,7 @@ import pytest
 from lxml import html as lxml_html
 
 from arxiv_digest.pages import markdown as md
-from conftest import article, build_site, digest_options, norm, page
+from support import article, build_site, digest_options, norm, page
 from fake_arxiv import FakeArxiv, make_entry
 
 UTC = timezone.utc

@@ -21,7 +21,7 @@ from arxiv_digest.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import synth  # noqa: E402
-from conftest import build_site, digest_options  # noqa: E402
+from support import build_site, digest_options  # noqa: E402
 
 DAYS, PAPERS = 12, 6
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import textwrap
 
-from conftest import (FIXTURE_DATES, arxiv_requests, build_site, cli, digest_options, fixture_papers, newest_first,
-                      write_site)
+from support import (FIXTURE_DATES, arxiv_requests, build_site, cli, digest_options, fixture_papers, newest_first,
+                     write_site)
 from fake_arxiv import FakeArxiv
 from fake_openai import FakeOpenAI, Reply
 

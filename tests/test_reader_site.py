@@ -2,7 +2,7 @@
 
 One strict build of the fixture store (with ``site_url``, mkdocs-macros and one paper carrying an LLM
 analysis, code and a full-text badge) is read back as HTML, XML and JSON. Expected papers, days and
-counts come from the fixture XML (conftest.fixture_papers) or from other pages of the site, never from
+counts come from the fixture XML (support.fixture_papers) or from other pages of the site, never from
 the plugin's own functions.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import FIXTURE_DATES, all_fixture_papers, article, build_site, copy_store, digest_options, \
+from support import FIXTURE_DATES, all_fixture_papers, article, build_site, copy_store, digest_options, \
     fixture_papers, has_class, norm, page, parse_html
 
 SITE_URL = "https://example.org/digest-site/"

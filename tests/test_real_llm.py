@@ -22,20 +22,13 @@ import jsonschema
 import openai
 import pytest
 
-try:
-    import llm_support as S
-except ImportError:  # tests/ collected as a package
-    from tests import llm_support as S
+import llm_support as S
 from arxiv_digest import i18n
 from arxiv_digest.analysis import llm
 from arxiv_digest.analysis.taxonomy import DEFAULT_TAXONOMY
 
-try:
-    from llm.model import model_path
-    from llm.server import LlamaServer
-except ImportError:  # tests/ collected as a package
-    from tests.llm.model import model_path
-    from tests.llm.server import LlamaServer
+from llm.model import model_path
+from llm.server import LlamaServer
 
 pytestmark = [
     pytest.mark.real_llm,

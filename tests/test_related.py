@@ -154,7 +154,7 @@ def test_a_corpus_of_few_words_stays_bounded_and_exact():
 def test_related_papers_are_kept_in_the_cache_until_a_text_changes(tmp_path, fixture_store, monkeypatch):
     import json
 
-    from conftest import copy_store
+    from support import copy_store
     from arxiv_digest.pages import site as site_module
     from arxiv_digest.config import DigestConfig
     from arxiv_digest.store import Store

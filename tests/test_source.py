@@ -1,7 +1,7 @@
 """The source stage (arxiv_digest.arxiv.source) against the fake arXiv API over HTTP.
 
 Announcement windows are written out by hand here (not taken from announce.py), and
-expected papers come from the fixture XML (conftest.fixture_papers).
+expected papers come from the fixture XML (support.fixture_papers).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from arxiv_digest.arxiv.announce import Announcement
 from arxiv_digest.config import ArxivConfig, DigestConfig
 from arxiv_digest.arxiv.source import ArxivSource, FetchError
 from arxiv_digest.store import Store
-from conftest import arxiv_requests, closed_port_url, fixture_papers, newest_first
+from support import arxiv_requests, closed_port_url, fixture_papers, newest_first
 from fake_arxiv import FakeArxiv, make_entry
 
 UTC = timezone.utc

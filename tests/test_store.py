@@ -9,7 +9,7 @@ import time
 import pytest
 
 from arxiv_digest.store import Store, StoreLocked, file_stem, split_id, write_atomic
-from conftest import FIXTURE_DATES, cli, copy_store, digest_options, fetch_dates_args, fixture_papers, newest_first, \
+from support import FIXTURE_DATES, cli, copy_store, digest_options, fetch_dates_args, fixture_papers, newest_first, \
     snapshot, write_site
 
 # ----------------------------------------------------------------------------- identifiers

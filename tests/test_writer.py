@@ -16,7 +16,7 @@ from mkdocs.exceptions import PluginError
 
 from arxiv_digest.pages import writer
 from arxiv_digest.pages.writer import write_pages
-from conftest import build_site, digest_options, snapshot
+from support import build_site, digest_options, snapshot
 
 PAGES = [f"papers/{n:02d}.md" for n in range(40)]
 KEYED: list[int] = []  # pages whose key was computed in this process

@@ -1,7 +1,7 @@
-"""Fixtures and helpers of the browser tests: built sites served on 127.0.0.1 and Debian's Chromium.
+"""Helpers of the browser tests: built sites served on 127.0.0.1, the pages a test opens in Chromium.
 
-Not a conftest.py: tests/conftest.py is imported by name (``from conftest import ...``) and a
-second conftest module would shadow it. test_site_in_browser.py imports the fixtures from here.
+The fixtures built on them (the sites, ``browser``, ``open_page``, ``visited``, ``artifacts``)
+are in tests/browser/conftest.py.
 
 * Sites are built once per session, all at the same time (``mkdocs build --strict``
   in subprocesses), each into its own temporary directory:
@@ -29,22 +29,19 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
+from support import REPO, offline_env
 
-REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -98,17 +95,12 @@ class Site:
 # ----------------------------------------------------------------------------- building
 
 
-def _env(site_url: str) -> dict[str, str]:
-    # Offline and reproducible: no LLM key or fetch switch from the developer's shell.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ARXIV_DIGEST_"))}
-    return {**env, "NO_MKDOCS_2_WARNING": "1", "PYTHONIOENCODING": "utf-8", "SITE_URL": site_url}
-
-
 def mkdocs_build(root: Path, out: Path, site_url: str) -> subprocess.CompletedProcess:
     """``mkdocs build --strict -d OUT`` run from ``root`` (the directory of its mkdocs.yml)."""
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)], cwd=root,
-                          env=_env(site_url), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          encoding="utf-8", errors="replace", timeout=BUILD_TIMEOUT)
+                          env={**offline_env(), "SITE_URL": site_url}, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace",
+                          timeout=BUILD_TIMEOUT)
 
 
 def copy_example(target: Path, days: tuple[str, ...] = (DAY,)) -> Path:
@@ -221,75 +213,7 @@ def make_bad_links(root: Path) -> None:
             path.unlink()
 
 
-@dataclass
-class _Pending:
-    root: Path
-    out: Path
-    server: SiteServer
-    future: Future
-
-
-@pytest.fixture(scope="session")
-def _builds(tmp_path_factory) -> Iterator[dict[str, _Pending]]:
-    """Start every build at once; each site fixture waits for its own."""
-    base = tmp_path_factory.mktemp("browser-sites")
-    roots = {"example": REPO,
-             "variant": copy_example(base / "variant-src"),
-             "hostile": copy_example(base / "hostile-src"),
-             "bad_links": copy_example(base / "bad-links-src")}
-    make_variant(roots["variant"])
-    make_hostile(roots["hostile"])
-    make_bad_links(roots["bad_links"])
-    pending: dict[str, _Pending] = {}
-    with ThreadPoolExecutor(max_workers=len(roots)) as pool:
-        for name, root in roots.items():
-            out = base / f"{name}-site"
-            server = SiteServer(out)  # bound first: the build gets its real URL as site_url
-            pending[name] = _Pending(root, out, server, pool.submit(mkdocs_build, root, out, server.url))
-        yield pending
-        for item in pending.values():
-            item.server.close()
-
-
-def _site(builds: dict[str, _Pending], name: str) -> Site:
-    item = builds[name]
-    proc = item.future.result()
-    if proc.returncode != 0:
-        pytest.fail(f"mkdocs build --strict of the {name} site failed ({item.root}):\n{proc.stdout[-6000:]}")
-    return Site(name, item.root, item.out, item.server.url, proc.stdout)
-
-
-@pytest.fixture(scope="session")
-def example_site(_builds) -> Site:
-    return _site(_builds, "example")
-
-
-@pytest.fixture(scope="session")
-def variant_site(_builds) -> Site:
-    return _site(_builds, "variant")
-
-
-@pytest.fixture(scope="session")
-def hostile_site(_builds) -> Site:
-    return _site(_builds, "hostile")
-
-
-@pytest.fixture(scope="session")
-def bad_links_site(_builds) -> Site:
-    return _site(_builds, "bad_links")
-
-
 # ----------------------------------------------------------------------------- the browser
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def is_local(url: str) -> bool:
@@ -392,46 +316,3 @@ def new_visit(browser: Any, *, viewport: dict | None = None, color_scheme: str =
 
     context.route("**/*", route)
     return context, visit
-
-
-@pytest.fixture
-def open_page(browser) -> Iterator[Callable[..., Visit]]:
-    """Factory: ``open_page(viewport=..., color_scheme=..., **context_options)`` → a watched Visit."""
-    contexts = []
-
-    def make(**options: Any) -> Visit:
-        context, visit = new_visit(browser, **options)
-        contexts.append(context)
-        return visit
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture(scope="session")
-def visited(browser, example_site) -> Iterator[Callable[..., Visit]]:
-    """``visited(path, site=example_site)``: the page opened once per session (until the network
-    is idle) and kept open, so several tests judge it without loading it again. For checks that
-    only read the page; a test that types, clicks or scrolls opens its own with ``open_page``."""
-    cache: dict[str, Visit] = {}
-    contexts = []
-
-    def get(path: str, site: Site | None = None) -> Visit:
-        url = (site or example_site).at(path)
-        if url not in cache:
-            context, visit = new_visit(browser)
-            contexts.append(context)
-            visit.goto(url)
-            cache[url] = visit
-        return cache[url]
-
-    yield get
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture(scope="session")
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS

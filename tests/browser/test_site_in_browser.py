@@ -28,9 +28,6 @@ import pytest
 
 from browser_support import (BAD_LINKS_PAPER, CHROMIUM, DAY, HOSTILE_ID, LONG_WORD, MATH_PAPERS, ZH_PAPER, ZH_WORD,
                              Site, Visit)
-# Fixtures, used by name.
-from browser_support import (_builds, artifacts, bad_links_site, browser, example_site, hostile_site,  # noqa: F401
-                             open_page, variant_site, visited)
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make system-deps) to run the browser tests",

@@ -12,17 +12,10 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
-
-HERE = Path(__file__).resolve().parent
-TESTS = HERE.parent
-for path in (str(TESTS), str(HERE)):
-    if path not in sys.path:
-        sys.path.insert(0, path)
 
 # part -> nodeid -> (group, outcome)
 _OUTCOMES: dict[str, dict[str, list]] = defaultdict(dict)
