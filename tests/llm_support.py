@@ -133,10 +133,11 @@ def set_llm(config_file: Path, **llm: Any) -> None:
 
 
 def load(config_file: Path):
-    """(DigestConfig, Store) of a site, as the command line loads them."""
+    """(DigestConfig, Store) of a site's first channel, as the command line loads them."""
     from arxiv_digest import cli
 
-    return cli.load(str(config_file))
+    channel = cli.load_channels(str(config_file))[0]
+    return channel.config, channel.store
 
 
 # ----------------------------------------------------------------------------- subprocesses

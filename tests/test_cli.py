@@ -8,9 +8,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from support import arxiv_requests, cli, closed_port_url, copy_store, digest_options, fixture_papers, newest_first, \
-    snapshot, write_site
+from arxiv_digest.cli import parser
 from fake_arxiv import FakeArxiv, load_entries, make_entry
+from support import arxiv_requests, cli, closed_port_url, copy_store, digest_options, fixture_papers, newest_first, \
+    run_cli, snapshot, write_site
 
 UTC = timezone.utc
 
@@ -138,3 +139,50 @@ def test_from_without_to_is_refused(tmp_path):
     config = write_site(tmp_path, digest_options())
     line = one_line_error(cli(config, "fetch", "--from", "2026-01-26"))
     assert "--to" in line
+
+
+# ----------------------------------------------------------------------------- -f and --channel: before or after
+
+SUBCOMMANDS = [["fetch", "--date", "2026-02-18"], ["analyze", "--force"], ["import", "old.md"], ["status", "--strict"]]
+SITE_OPTIONS = [("-f", "config_file", "site/mkdocs.yml"), ("--config-file", "config_file", "site/mkdocs.yml"),
+                ("--channel", "channel", "robotics")]
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+@pytest.mark.parametrize("option,dest,value", SITE_OPTIONS, ids=[o for o, _, _ in SITE_OPTIONS])
+@pytest.mark.parametrize("command", SUBCOMMANDS, ids=[c[0] for c in SUBCOMMANDS])
+def test_site_options_are_accepted_before_or_after_the_subcommand(command, option, dest, value, where):
+    argv = [option, value, *command] if where == "before" else [*command, option, value]
+    args = parser().parse_args(argv)
+    assert args.command == command[0]
+    defaults = {"config_file": "mkdocs.yml", "channel": None}  # the option not given keeps its default
+    assert {name: getattr(args, name) for name in defaults} == {**defaults, dest: value}
+
+
+@pytest.mark.parametrize("option,dest,first,second", [("-f", "config_file", "a.yml", "b.yml"),
+                                                      ("--config-file", "config_file", "a.yml", "b.yml"),
+                                                      ("--channel", "channel", "main", "robotics")])
+def test_an_option_given_before_and_after_the_subcommand_takes_the_later_value(option, dest, first, second):
+    assert getattr(parser().parse_args([option, first, "status", option, second]), dest) == second
+
+
+def test_options_before_and_after_the_subcommand_combine():
+    args = parser().parse_args(["-f", "site/mkdocs.yml", "-v", "fetch", "--channel", "robotics",
+                                "--date", "2026-02-18"])
+    assert (args.config_file, args.channel, args.verbose) == ("site/mkdocs.yml", "robotics", True)
+
+
+def test_config_file_after_the_subcommand_runs_against_that_site(tmp_path, fixture_store):
+    site = tmp_path / "site"
+    copy_store(fixture_store, site)
+    config = write_site(site, digest_options())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = run_cli("status", "-f", str(config), "--channel", "main", cwd=elsewhere)
+    assert run.returncode == 0, run.stderr
+    assert f"store: {site / 'data'}" in run.stdout
+    # Given twice, the later -f is the one read: a missing file before the command is no error ...
+    assert run_cli("-f", str(tmp_path / "missing.yml"), "status", "-f", str(config), cwd=elsewhere).returncode == 0
+    # ... and a missing file after it is.
+    line = one_line_error(run_cli("-f", str(config), "status", "-f", str(tmp_path / "missing.yml"), cwd=elsewhere))
+    assert "missing.yml" in line

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config import load_config
 from mkdocs.config.base import ValidationError
@@ -53,12 +54,6 @@ class Channel:
     config: DigestConfig
     store: Store
     hooks: Hooks
-
-
-def load(config_file: str) -> tuple[DigestConfig, Store]:
-    """The options and store of a site's first channel."""
-    channel = load_channels(config_file)[0]
-    return channel.config, channel.store
 
 
 def load_channels(config_file: str, only: str | None = None) -> list[Channel]:
@@ -210,22 +205,38 @@ def cmd_status(args: argparse.Namespace, channel: Channel) -> int:
     return 1 if args.strict and (stale or pending) else 0
 
 
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="arxiv-digest", description="Daily arXiv digests for MkDocs sites.")
-    top.add_argument("-f", "--config-file", default="mkdocs.yml", help="the site's mkdocs.yml (default: ./mkdocs.yml)")
-    top.add_argument("-v", "--verbose", action="store_true", help="show every request and retry")
-    top.add_argument("--channel", metavar="NAME",
-                     help="only this channel of a site with several (its prefix, or 'main'; default: all)")
-    sub = top.add_subparsers(dest="command", required=True)
+def _site_options(*, defaults: bool) -> argparse.ArgumentParser:
+    """-f, --channel and -v, for the main parser (``defaults=True``) and for every subcommand, so that
+    ``arxiv-digest fetch -f site/mkdocs.yml`` works as ``mkdocs build -f`` does, and so does
+    ``arxiv-digest -f site/mkdocs.yml fetch``. Given in both places, the one after the subcommand wins."""
+    # A subcommand's defaults would overwrite what was given before it: only the main parser has them.
+    def default(value: Any) -> Any:
+        return value if defaults else argparse.SUPPRESS
 
-    fetch = sub.add_parser("fetch", help="fetch announcement days from arXiv into the store")
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("-f", "--config-file", default=default("mkdocs.yml"),
+                         help="the site's mkdocs.yml (default: ./mkdocs.yml)")
+    options.add_argument("-v", "--verbose", action="store_true", default=default(False),
+                         help="show every request and retry")
+    options.add_argument("--channel", metavar="NAME", default=default(None),
+                         help="only this channel of a site with several (its prefix, or 'main'; default: all)")
+    return options
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="arxiv-digest", description="Daily arXiv digests for MkDocs sites.",
+                                  parents=[_site_options(defaults=True)])
+    sub = top.add_subparsers(dest="command", required=True)
+    site = _site_options(defaults=False)
+
+    fetch = sub.add_parser("fetch", parents=[site], help="fetch announcement days from arXiv into the store")
     fetch.add_argument("--date", dest="dates", type=_date, action="append", default=[], metavar="D",
                        help="digest date to fetch (repeatable); fetched even if stored")
     fetch.add_argument("--from", dest="date_from", type=_date, metavar="D", help="first digest date of a range")
     fetch.add_argument("--to", dest="date_to", type=_date, metavar="D", help="last digest date of a range")
     fetch.set_defaults(run=cmd_fetch)
 
-    analyze = sub.add_parser("analyze", help="analyze stored papers with the configured LLM")
+    analyze = sub.add_parser("analyze", parents=[site], help="analyze stored papers with the configured LLM")
     analyze.add_argument("--date", dest="dates", type=_date, action="append", default=[], metavar="D",
                          help="digest date whose papers to analyze (repeatable; default: every stored day)")
     analyze.add_argument("--from", dest="date_from", type=_date, metavar="D", help="first digest date of a range")
@@ -234,11 +245,11 @@ def parser() -> argparse.ArgumentParser:
     analyze.add_argument("--force", action="store_true", help="analyze again even when a valid analysis exists")
     analyze.set_defaults(run=cmd_analyze)
 
-    imp = sub.add_parser("import", help="import legacy Markdown digests into the store")
+    imp = sub.add_parser("import", parents=[site], help="import legacy Markdown digests into the store")
     imp.add_argument("files", nargs="+", metavar="FILE.md", help="digest files")
     imp.set_defaults(run=cmd_import, one_channel=True)
 
-    status = sub.add_parser("status", help="days, papers and pending analyses in the store")
+    status = sub.add_parser("status", parents=[site], help="days, papers and pending analyses in the store")
     status.add_argument("--strict", action="store_true",
                         help="exit 1 when the site is stale or analyses are pending (for scheduled jobs)")
     status.set_defaults(run=cmd_status)
