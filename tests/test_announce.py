@@ -39,7 +39,7 @@ WEEK = {
 
 
 @pytest.mark.parametrize("digest", sorted(WEEK), ids=lambda d: d.strftime("%a-%m-%d"))
-def test_every_weekday_in_shanghai(digest):
+def test_each_weekday_digest_in_shanghai_gets_its_window_and_announcement_time(digest):
     cutoff, start, end, announced = WEEK[digest]
     ann = announce.for_digest_date(digest, SH)
     assert ann is not None
@@ -81,7 +81,7 @@ def test_window_bounds_are_start_inclusive_end_exclusive():
     assert not ann.contains(utc(2026, 2, 16, 18, 59))
 
 
-def test_march_daylight_saving_change():
+def test_windows_follow_new_york_time_across_the_march_dst_change():
     # DST starts Sunday 2026-03-08. Friday's window (EST both ends) is Monday's digest.
     fri = announce.for_digest_date(date(2026, 3, 9), SH)
     assert fri.cutoff_day == date(2026, 3, 6)
@@ -96,7 +96,7 @@ def test_march_daylight_saving_change():
     assert window(tue) == (utc(2026, 3, 9, 18), utc(2026, 3, 10, 18))
 
 
-def test_november_daylight_saving_change():
+def test_windows_follow_new_york_time_across_the_november_dst_change():
     # DST ends Sunday 2026-11-01.
     fri = announce.for_digest_date(date(2026, 11, 2), SH)
     assert fri.cutoff_day == date(2026, 10, 30)

@@ -24,7 +24,7 @@ def test_workflows_pass_actionlint():
     assert run.returncode == 0, run.stdout + run.stderr
 
 
-def test_actionlint_really_checks(tmp_path):
+def test_actionlint_rejects_a_broken_workflow(tmp_path):
     """The lint above can fail: a broken copy of the workflow is rejected."""
     broken = tmp_path / "broken.yml"
     text = WORKFLOWS[0].read_text(encoding="utf-8").replace("actions/deploy-pages@v4", "actions/deploy-pages@v4\n        with: {nope: 1}")

@@ -86,7 +86,7 @@ def fake():
         assert server.errors == []
 
 
-def test_fixtures_are_as_described():
+def test_fixtures_hold_ten_or_more_distinct_papers():
     assert len(PAPERS) >= 10
     assert len({p["id"] for p in PAPERS}) == len(PAPERS)
 
@@ -143,7 +143,7 @@ def test_date_window_is_inclusive_at_minute_precision(fake):
     assert first["id"] not in narrower and last["id"] not in narrower
 
 
-def test_category_and_date_window_example_from_brief(fake):
+def test_category_and_date_window_query_returns_the_papers_inside_newest_first(fake):
     lo, hi = datetime(2026, 1, 22, 19, 0, tzinfo=UTC), datetime(2026, 1, 23, 19, 0, tzinfo=UTC)
     expected = [p for p in PAPERS if p["cats"] & {"cs.CV", "cs.RO"} and lo <= p["published"] <= hi]
     assert expected
@@ -152,7 +152,7 @@ def test_category_and_date_window_example_from_brief(fake):
     assert all(lo <= r.published <= hi for r in got)
 
 
-def test_sort_orders(fake):
+def test_submitted_date_sorts_both_ways_and_relevance_keeps_file_order(fake):
     cv = [p for p in PAPERS if "cs.CV" in p["cats"]]
     desc = fetch(fake, "cat:cs.CV")
     asc = fetch(fake, "cat:cs.CV", order=arxiv.SortOrder.Ascending)
@@ -163,7 +163,7 @@ def test_sort_orders(fake):
     assert ids(relevance) == [p["id"] for p in cv]  # file order
 
 
-def test_sort_by_last_updated_date():
+def test_last_updated_date_sorts_and_filters_by_the_updated_time():
     day = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
     entries = [
         make_entry(id="2601.00001v2", published=day, updated=day + timedelta(days=5)),
@@ -180,7 +180,7 @@ def test_sort_by_last_updated_date():
     assert ids(window) == ["2601.00003v3", "2601.00001v2"]
 
 
-def test_pagination_page_size_3(fake):
+def test_pages_of_three_return_every_paper_once_in_order(fake):
     cv = newest_first([p for p in PAPERS if "cs.CV" in p["cats"]])
     assert len(cv) > 6  # several pages
     got = ids(fetch(fake, "cat:cs.CV", page_size=3))
@@ -193,7 +193,7 @@ def test_pagination_page_size_3(fake):
     assert all(r["path"] == "/api/query" for r in fake.requests)
 
 
-def test_raw_feed_page_and_header(fake):
+def test_feed_page_carries_opensearch_counts_and_the_requested_slice(fake):
     cv_asc = newest_first([p for p in PAPERS if "cs.CV" in p["cats"]])[::-1]
     feed = raw(fake, search_query="cat:cs.CV", start=2, max_results=4, sortBy="submittedDate",
                sortOrder="ascending")
@@ -206,7 +206,7 @@ def test_raw_feed_page_and_header(fake):
     assert all(e.find("arxiv:primary_category", NS) is not None for e in entries)
 
 
-def test_plus_and_percent_encoded_query(fake):
+def test_plus_and_percent_encoded_query_is_decoded(fake):
     both = [p for p in PAPERS if {"cs.RO", "cs.CV"} <= p["cats"]]
     resp = requests.get(f"{fake.url}?search_query=%28cat:cs.RO+AND+cat:cs.CV%29&max_results=50",
                         timeout=5)
@@ -223,7 +223,7 @@ def test_no_match_is_a_valid_empty_feed(fake):
     assert feed.findall("a:entry", NS) == []
 
 
-def test_id_list(fake):
+def test_id_list_returns_papers_in_list_order_and_narrows_a_query(fake):
     wanted = [PAPERS[-1]["id"], PAPERS[4]["id"].split("v")[0], PAPERS[12]["id"]]
     got = fetch(fake, id_list=wanted, sort_by=arxiv.SortCriterion.Relevance)
     assert ids(got) == [PAPERS[-1]["id"], PAPERS[4]["id"], PAPERS[12]["id"]]
@@ -324,7 +324,7 @@ def test_fault_queue_targets_a_later_request(fake):
     assert [r["params"]["start"] for r in fake.requests] == ["0", "3"]
 
 
-def test_malformed_feed(fake):
+def test_malformed_feed_is_ill_formed_xml_that_the_client_reads_as_empty(fake):
     fake.faults.append(("malformed",))
     resp = requests.get(fake.url, params={"search_query": "cat:cs.CV"}, timeout=5)
     assert resp.status_code == 200
@@ -339,7 +339,7 @@ def test_malformed_feed(fake):
         fetch(fake, "cat:cs.CV", page_size=3)
 
 
-def test_empty_page_mid_pagination(fake):
+def test_empty_page_keeps_the_real_counts_and_a_retry_gets_the_page(fake):
     cv = newest_first([p for p in PAPERS if "cs.CV" in p["cats"]])
     fake.faults.append("empty")
     feed = raw(fake, search_query="cat:cs.CV", start=3, max_results=3)
@@ -354,7 +354,7 @@ def test_empty_page_mid_pagination(fake):
     assert ids(fetch(fake, "cat:cs.CV", page_size=3, retries=1)) == cv
 
 
-def test_hang_mid_body(fake):
+def test_hang_sends_half_the_body_then_stalls_until_a_timeout(fake):
     fake.faults.append(("hang", 0.3))
     began = time.monotonic()
     with pytest.raises(requests.exceptions.ChunkedEncodingError):  # the arxiv client sets no timeout
@@ -368,7 +368,7 @@ def test_hang_mid_body(fake):
     assert time.monotonic() - began < 1.5
 
 
-def test_delay_before_headers(fake):
+def test_delay_holds_the_headers_past_a_read_timeout(fake):
     fake.faults.append(("delay", 3))
     with pytest.raises(requests.exceptions.ReadTimeout):
         requests.get(fake.url, params={"search_query": "cat:cs.CV"}, timeout=0.2)
@@ -381,7 +381,7 @@ def test_drop_closes_without_answer(fake):
     assert len(fake.requests) == 1
 
 
-def test_fail_always(fake):
+def test_fail_always_answers_every_request_and_leaves_the_queue_alone(fake):
     fake.fail_always = ("status", 503, {"Retry-After": "1"})
     fake.faults.append(("drop",))
     with pytest.raises(arxiv.HTTPError) as info:

@@ -86,7 +86,7 @@ def test_normal_completion_parses_with_usage(fake):
     assert resp.usage.total_tokens == resp.usage.prompt_tokens + resp.usage.completion_tokens
 
 
-def test_models_list(fake):
+def test_models_list_names_the_default_model(fake):
     ids = [m.id for m in make_client(fake).models.list()]
     assert "gpt-4o-mini" in ids
 
@@ -108,7 +108,7 @@ def test_chinese_prompt_gives_chinese_content(fake):
     assert len(CJK.findall(text)) > 20
 
 
-def test_markdown_headings_echoed(fake):
+def test_answer_echoes_the_requested_headings_in_order(fake):
     system = ZH_SYSTEM + "\n请按以下结构输出：\n### 1. 摘要翻译\n### 2. 核心方法\n### 3. 实验结果\n"
     text = chat(make_client(fake), ABSTRACT, system=system).choices[0].message.content
     positions = [text.index(h) for h in ("### 1. 摘要翻译", "### 2. 核心方法", "### 3. 实验结果")]
@@ -133,7 +133,7 @@ def test_json_schema_response_validates(fake):
     assert CJK.search(zh_data["tldr"]) and CJK.search(zh_data["keywords"][0])
 
 
-def test_streaming(fake):
+def test_streamed_answer_is_the_default_answer_and_ends_with_usage(fake):
     stream = chat(make_client(fake), "hi", stream=True, stream_options={"include_usage": True})
     pieces, finish, usage = [], None, None
     for chunk in stream:
@@ -149,7 +149,7 @@ def test_streaming(fake):
 # ---------------------------------------------------------------- scripted behaviours
 
 
-def test_script_reply_and_fifo_order(fake):
+def test_scripted_replies_are_served_first_in_first_out(fake):
     fake.script += [Reply("first", prompt_tokens=7, completion_tokens=3), Reply("second", finish_reason="length")]
     client = make_client(fake)
     r1, r2, r3 = chat(client), chat(client), chat(client)
@@ -159,7 +159,7 @@ def test_script_reply_and_fifo_order(fake):
     assert r3.choices[0].finish_reason == "stop" and fake.script == []
 
 
-def test_429_rate_limit(fake):
+def test_429_raises_a_rate_limit_error_with_retry_after(fake):
     fake.script.append("429")
     with pytest.raises(openai.RateLimitError) as info:
         chat(make_client(fake))
@@ -168,20 +168,20 @@ def test_429_rate_limit(fake):
     assert info.value.body["type"] == "rate_limit_error"
 
 
-def test_500_internal_error(fake):
+def test_500_raises_an_internal_server_error(fake):
     fake.script.append("500")
     with pytest.raises(openai.InternalServerError) as info:
         chat(make_client(fake))
     assert info.value.status_code == 500
 
 
-def test_reply_with_error_status(fake):
+def test_reply_with_an_error_status_raises_the_matching_client_error(fake):
     fake.script.append(Reply("bad key", status=401))
     with pytest.raises(openai.AuthenticationError, match="bad key"):
         chat(make_client(fake))
 
 
-def test_timeout(fake):
+def test_timeout_fault_times_the_client_out_and_the_server_keeps_serving(fake):
     fake.script.append(("timeout", 1.5))
     start = time.monotonic()
     with pytest.raises(openai.APITimeoutError):
@@ -191,13 +191,13 @@ def test_timeout(fake):
     assert chat(make_client(fake)).choices[0].message.content
 
 
-def test_refusal(fake):
+def test_refusal_fault_answers_the_refusal_text(fake):
     fake.script.append("refusal")
     content = chat(make_client(fake), ABSTRACT, system=ZH_SYSTEM).choices[0].message.content
     assert content == REFUSAL_TEXT and content.endswith("请提供您希望我分析的论文。")
 
 
-def test_truncated(fake):
+def test_truncated_fault_ends_with_length_and_cut_json(fake):
     fake.script.append("truncated")
     resp = chat(make_client(fake), ABSTRACT, system="Extract.", response_format=schema_format())
     assert resp.choices[0].finish_reason == "length"
@@ -205,7 +205,7 @@ def test_truncated(fake):
         json.loads(resp.choices[0].message.content)
 
 
-def test_invalid_json_and_empty(fake):
+def test_invalid_json_and_empty_faults_answer_broken_json_and_nothing(fake):
     fake.script += ["invalid_json", "empty"]
     client = make_client(fake)
     bad = chat(client, response_format=schema_format()).choices[0].message.content
@@ -215,7 +215,7 @@ def test_invalid_json_and_empty(fake):
     assert chat(client).choices[0].message.content == ""
 
 
-def test_wrong_language(fake):
+def test_wrong_language_fault_answers_in_the_other_language(fake):
     fake.script += ["wrong_language", "wrong_language"]
     client = make_client(fake)
     zh_asked = chat(client, ABSTRACT, system=ZH_SYSTEM).choices[0].message.content
@@ -224,7 +224,7 @@ def test_wrong_language(fake):
     assert len(CJK.findall(en_asked)) > 20
 
 
-def test_behaviour_for_by_paper_id():
+def test_behaviour_for_picks_a_fault_by_paper_id_and_a_script_overrides_it():
     def pick(body):
         text = json.dumps(body, ensure_ascii=False)
         return "500" if "2401.99999" in text else None
@@ -238,7 +238,7 @@ def test_behaviour_for_by_paper_id():
         assert chat(client, "paper 2401.99999").choices[0].message.content == "scripted wins"
 
 
-def test_responder_returning_reply():
+def test_responder_may_return_a_reply_with_its_finish_reason():
     with FakeOpenAI(responder=lambda body: Reply("x" * 40, finish_reason="content_filter")) as fake:
         resp = chat(make_client(fake))
         assert resp.choices[0].finish_reason == "content_filter"
@@ -273,7 +273,7 @@ def test_latency_requests_served_concurrently():
         assert fake.max_in_flight >= 2
 
 
-def test_detect_language():
+def test_detect_language_goes_by_the_instructions_not_the_abstract():
     assert detect_language(ZH_SYSTEM + ABSTRACT) == "zh"
     assert detect_language(ABSTRACT) == "en"
     assert detect_language({"messages": [{"role": "system", "content": ZH_SYSTEM},

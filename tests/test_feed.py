@@ -77,7 +77,7 @@ def test_head_link_goes_before_head_end_once():
     assert feed.add_head_link("<p>no head</p>", link) == "<p>no head</p>"
 
 
-def test_plain_text_of_markdown():
+def test_plain_text_drops_markup_and_control_characters_and_ends_at_the_limit():
     text = ("## 摘要\n\n<script>alert(20)</script> See [the *paper*](https://x.org/a_(b)) and ![img](i.png).\n\n"
             "- **3D Vision**：5 篇\n1. `code` and $x_1 < y$\n\n[r]: https://x.org\n> quoted \\*star\\*")
     assert md.plain(text) == "摘要 alert(20) See the *paper* and img. 3D Vision：5 篇 code and $x_1 < y$ quoted *star*"

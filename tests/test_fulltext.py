@@ -456,7 +456,7 @@ def test_pdf_fallback_when_html_is_missing() -> None:
     assert {"introduction", "method", "experiments", "conclusion"} <= {s.kind for s in trimmed}
 
 
-def test_extract_pdf_ieee_style_headings() -> None:
+def test_pdf_with_ieee_style_headings_splits_into_classified_sections() -> None:
     sections = extract_pdf(make_pdf(IEEE_BLOCKS))
     assert [(s.title, s.kind) for s in sections] == [
         ("Abstract", "abstract"),
@@ -523,11 +523,11 @@ def test_unreachable_host_raises_full_text_error() -> None:
     ("Abstract", "abstract"),
     ("3D Scene Graphs", "other"),
 ])
-def test_classify(title: str, kind: str) -> None:
+def test_section_title_is_classified_by_kind(title: str, kind: str) -> None:
     assert classify(title) == kind
 
 
-def test_estimate_tokens() -> None:
+def test_tokens_are_estimated_per_four_latin_characters_or_one_cjk_character() -> None:
     assert estimate_tokens("") == 0
     assert estimate_tokens("abcd" * 10) == 10
     assert estimate_tokens("abcde") == 2

@@ -110,7 +110,7 @@ def by_id(digest: LegacyDigest) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("name", sorted(TOC_ORDER))
-def test_fixture_shape(digests, name):
+def test_fixture_digests_give_ten_complete_papers_in_toc_order(digests, name):
     d = digests[name]
     assert d.date == name[:-3]
     assert len(d.papers) == 10
@@ -140,7 +140,7 @@ def test_fixture_shape(digests, name):
 
 
 @pytest.mark.parametrize("name", sorted(TOC_ORDER))
-def test_fixture_refusals(digests, name):
+def test_fixture_refusals_are_pending_and_keep_their_key_findings(digests, name):
     d = digests[name]
     pending = [p["id"] for p in d.papers if p["analysis"]["status"] == "pending"]
     assert pending == REFUSALS[name]
@@ -156,7 +156,7 @@ def test_fixture_refusals(digests, name):
             assert len(a["body"]) > 2000
 
 
-def test_summary(digests):
+def test_executive_summary_is_kept_whole_past_a_rule(digests):
     s = digests["2026-01-26.md"].summary
     assert s.startswith("好的，这是一份针对 2026 年 1 月 23 日 Arxiv 计算机视觉领域论文的简明执行摘要：")
     assert s.endswith("这份摘要旨在帮助您快速把握本期 Arxiv 论文的重点，以便您根据自身研究兴趣进行进一步的深入阅读。")
@@ -169,7 +169,7 @@ def test_summary(digests):
     assert "Table of Contents" not in s
 
 
-def test_anyview(digests):
+def test_anyview_matches_the_file_and_its_own_headings_stay_in_its_analysis(digests):
     p = by_id(digests["2026-01-26.md"])["2601.16982"]
     assert p["title"] == "AnyView: Synthesizing Any Novel View in Dynamic Scenes"
     assert p["authors"][0] == "Basile Van Hoorick"
@@ -207,7 +207,7 @@ def test_analysis_echoing_fields_stays_whole(digests):
     assert len(p["analysis"]["key_findings"]) == 2
 
 
-def test_2026_02_06_papers(digests):
+def test_papers_of_2026_02_06_match_values_read_by_hand(digests):
     papers = by_id(digests["2026-02-06.md"])
     p = papers["2602.04770"]
     assert p["title"] == "Generative Modeling via Drifting"
@@ -235,7 +235,7 @@ def test_2026_02_06_papers(digests):
     assert papers["2602.06032"]["code_links"] == ["https://davidshavin4.github.io/Splat-and-Distill/"]
 
 
-def test_2026_02_18_papers(digests):
+def test_papers_of_2026_02_18_match_values_read_by_hand(digests):
     papers = by_id(digests["2026-02-18.md"])
     p = papers["2602.15733"]
     assert p["title"] == "MeshMimic: Geometry-Aware Humanoid Motion Learning through 3D Scene Reconstruction"
@@ -317,7 +317,7 @@ def line_of(text: str, needle: str) -> int:
     return next(i for i, line in enumerate(text.split("\n"), 1) if needle in line)
 
 
-def test_synthetic_digest_round_trip():
+def test_a_generated_digest_parses_back_to_the_papers_written():
     text = digest_md(
         paper_md("2601.00001v2", "First", code="https://github.com/a/b"),
         paper_md("2601.00002v1", "Second"),
@@ -411,7 +411,7 @@ def test_paper_without_analysis_is_pending():
     assert p["analysis"]["key_findings"] == []
 
 
-def test_odd_headings_without_anchors():
+def test_odd_headings_without_anchors_give_id_version_and_title():
     papers = [
         paper_md("2601.00001v3", anchor=False, heading="### Paper 1: Odd Heading *One*"),
         paper_md(
@@ -496,7 +496,7 @@ def test_crlf_gives_the_same_result():
     assert "\r" not in b.papers[1]["analysis"]["body"]
 
 
-def test_not_a_digest():
+def test_a_file_without_date_or_paper_blocks_is_not_a_digest():
     with pytest.raises(NotADigest) as err:
         parse_digest("# My notes\n\nSome text about [a link](https://example.com).\n", "notes/readme.md")
     assert "notes/readme.md" in str(err.value) and "no date" in str(err.value)
@@ -576,7 +576,7 @@ def test_analysis_with_level_two_headings_does_not_split_the_paper():
     assert d.papers[0]["analysis"]["key_findings"] == ["We propose X."]
 
 
-def test_dates_title_wins_and_time_only():
+def test_date_comes_from_the_title_else_the_time_line_and_a_mismatch_is_reported():
     text = digest_md(paper_md(), date="2026-01-26", time="20260125")
     d = parse_digest(text, "d.md")
     assert d.date == "2026-01-26"
@@ -586,7 +586,7 @@ def test_dates_title_wins_and_time_only():
     assert parse_digest(digest_md(paper_md(), time=None)).date == "2026-01-26"
 
 
-def test_no_summary():
+def test_digest_without_summary_has_none():
     assert parse_digest(digest_md(paper_md(), summary=None)).summary is None
 
 
@@ -616,7 +616,7 @@ def test_duplicate_and_toc_mismatch_are_reported():
     assert any("2601.00009" in m and "no paper block" in m for m in messages)
 
 
-def test_code_links_from_abstract():
+def test_code_links_are_the_code_field_then_code_hosts_of_the_abstract_once_each():
     abstract = (
         "We do things. Code: https://github.com/org/repo. Models at https://huggingface.co/org/model), "
         "data from https://example.com/data and our page https://org.github.io/proj/, again https://github.com/org/repo"
@@ -630,7 +630,7 @@ def test_code_links_from_abstract():
     ]
 
 
-def test_variant_layouts():
+def test_other_heading_and_field_layouts_are_read_the_same():
     text = "\ufeff" + "\n".join(
         [
             "# Daily digest - 2026-03-02",
@@ -700,7 +700,7 @@ def test_variant_layouts():
     assert len(found) == 2
 
 
-def test_parse_arxiv_id():
+def test_arxiv_ids_are_read_from_urls_and_old_style_ids_with_their_version():
     assert parse_arxiv_id("2601.16982v1") == ("2601.16982", 1)
     assert parse_arxiv_id("2601.16982") == ("2601.16982", None)
     assert parse_arxiv_id("arXiv:hep-th/9901001v2") == ("hep-th/9901001", 2)
@@ -719,7 +719,7 @@ FIXTURE_REFUSALS = [
 
 
 @pytest.mark.parametrize("text", FIXTURE_REFUSALS)
-def test_refusal_reason_positive_fixtures(text):
+def test_fixture_refusals_are_caught_as_requests_for_the_paper(text):
     assert refusal_reason(text) == "asks for the paper text instead of analysing it"
     assert check(text).kind == "request"
 
@@ -739,13 +739,13 @@ def test_refusal_reason_positive_fixtures(text):
         ("   \n---\n  ", "empty"),
     ],
 )
-def test_refusal_reason_positive_examples(text, kind):
+def test_refusals_requests_placeholders_and_short_answers_are_caught_by_kind(text, kind):
     verdict = check(text)
     assert verdict is not None and verdict.kind == kind
     assert refusal_reason(text) == verdict.reason
 
 
-def test_refusal_reason_negative_fixtures(digests):
+def test_no_real_fixture_analysis_is_taken_for_a_refusal(digests):
     # every real analysis of the fixtures, including those that open with
     # "好的，我将……分析" and those that say "根据您提供的论文摘要"
     bodies = [p["analysis"]["body"] for d in digests.values() for p in d.papers if p["analysis"]["body"]]

@@ -236,7 +236,7 @@ FAULTS = [
 
 
 @pytest.mark.parametrize("task, behaviour, times, reason, requests, extra", FAULTS)
-def test_fault_targets_one_paper(tmp_path, task, behaviour, times, reason, requests, extra):
+def test_fault_on_one_paper_is_absorbed_or_leaves_it_pending(tmp_path, task, behaviour, times, reason, requests, extra):
     faults = S.Faults().add(TARGET, task, behaviour, times=times)
     others = [p for p in S.day_papers(DAY) if p != TARGET]
     with FakeOpenAI(behaviour_for=faults) as fake:
@@ -284,7 +284,7 @@ def test_fault_targets_one_paper(tmp_path, task, behaviour, times, reason, reque
      r"^summary is dated 2026-01-23 instead of the digest date 2026-01-26 \(after 2 tries\)$"),
     ("refusal", r"^(asks for the paper text|missing sections)"),
 ], ids=["wrong-date", "refusal"])
-def test_fault_in_day_summary(tmp_path, behaviour, reason):
+def test_failed_day_summary_keeps_the_offline_one_until_a_rerun_succeeds(tmp_path, behaviour, reason):
     faults = S.Faults().add(DAY, "summary", behaviour)
     with FakeOpenAI(behaviour_for=faults) as fake:
         config = S.make_site(tmp_path / "site", llm_options(fake), keep_days=[DAY])
@@ -543,7 +543,7 @@ def test_extra_body_and_per_task_models_reach_the_requests(tmp_path):
     assert S.stored_days(data)[DAY]["summary"]["model"] == "model-s"
 
 
-def test_json_schema_response_format_and_fallback(tmp_path):
+def test_fields_request_uses_json_schema_and_plain_json_when_refused(tmp_path):
     faults = S.Faults()
     with FakeOpenAI(behaviour_for=faults) as fake:
         config = S.make_site(tmp_path / "a", llm_options(fake, concurrency=2), keep_days=[DAY], max_tags=3)

@@ -18,7 +18,7 @@ TARGET = "2601.16982"  # its version in the fixture store is 1
 BUDGET = 1500
 
 
-def test_full_text_analysis_end_to_end(tmp_path):
+def test_analysis_reads_the_trimmed_html_full_text_and_its_card_gets_a_badge(tmp_path):
     routes = {f"/html/{TARGET}v1": html_response(latexml_page())}
     with Server(routes) as pages, FakeOpenAI() as fake:
         config = S.make_site(tmp_path / "site", {"base_url": fake.base_url, "model": "fake", "full_text": True,

@@ -68,7 +68,7 @@ def two_paper_site(root: Path, base_url: str) -> Path:
     return config
 
 
-def test_analyze_with_a_real_model(tmp_path):
+def test_real_model_run_leaves_every_paper_done_or_pending_with_a_reason(tmp_path):
     binary = llama_server_binary()
     model = model_path()
     with LlamaServer(binary, model, alias="smollm2", ctx=8192, parallel=2, timeout=120) as server:

@@ -22,7 +22,7 @@ from support import FIXTURE_DATES, cli, copy_store, digest_options, fetch_dates_
     ("hep-th/9901001v3", ("hep-th/9901001", 3)),
     ("math.AG/0601001", ("math.AG/0601001", 1)),
 ])
-def test_split_id(short, expected):
+def test_split_id_separates_the_version_which_defaults_to_1(short, expected):
     assert split_id(short) == expected
 
 

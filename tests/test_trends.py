@@ -81,7 +81,7 @@ def test_untrusted_tag_names_are_escaped_and_hidden_characters_dropped():
     assert root[0].text == '<script>alert(1)</script> & "q" [31m per week'
 
 
-def test_labels_in_another_language():
+def test_chart_text_comes_from_the_labels_given():
     _, series = trends.weekly([(date(2026, 1, 26), ["3D"]), (date(2026, 2, 18), ["3D"])])
     labels = trends.Labels(title="{tag}：每周论文数", desc="{first} 至 {last}：{total} 篇", bar="{week} 当周：{count} 篇",
                            peak="峰值 {peak} 篇/周")

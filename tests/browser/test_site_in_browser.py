@@ -341,7 +341,7 @@ def contrast(fg: list[float], bg: list[float]) -> float:
 
 
 @pytest.mark.parametrize("name, path", SHOT_PAGES, ids=[n for n, _ in SHOT_PAGES])
-def test_light_and_dark_screenshots(example_site, open_page, artifacts, name, path):
+def test_both_schemes_keep_aa_contrast_and_dark_mode_is_dark(example_site, open_page, artifacts, name, path):
     seen = {}
     for scheme in ("light", "dark"):
         visit = open_page(color_scheme=scheme)
@@ -384,7 +384,7 @@ def test_feed_linked_from_head(visited, path):
 
 
 @pytest.mark.parametrize("path", ["tags/", "tags/3d-vision/"], ids=["tag-index", "tag"])
-def test_trends_svg(example_site, open_page, path):
+def test_trend_chart_is_a_visible_static_svg_with_readable_labels(example_site, open_page, path):
     """Drawn at build time (inline SVG, no script), visible, and its labels readable in both schemes."""
     for scheme in ("light", "dark"):
         visit = open_page(color_scheme=scheme)
@@ -420,7 +420,7 @@ def test_archive_calendar_links_every_day(example_site, visited):
         assert visit.page.request.get(href).ok, href
 
 
-def test_related_papers(visited):
+def test_related_papers_link_to_other_existing_paper_pages(visited):
     visit = visited("papers/2602.15727/")
     links = visit.page.locator(RELATED)
     assert links.count() >= 1

@@ -274,7 +274,7 @@ def _params():
 
 
 @pytest.mark.parametrize("option,kind,value", list(_params()))
-def test_bad_option(tmp_path, servers, monkeypatch, option, kind, value):
+def test_bad_option_is_refused_by_name_before_any_request(tmp_path, servers, monkeypatch, option, kind, value):
     problems = check(tmp_path / "site", servers, option, value, monkeypatch)
     assert not problems, "\n".join(problems)
 

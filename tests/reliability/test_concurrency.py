@@ -154,7 +154,7 @@ def trials(baseline, tmp_path_factory) -> dict[tuple[str, int], Trial]:
 @pytest.mark.figure(FIGURE, unit="trials")
 @pytest.mark.parametrize("scenario", ["two-analyzes", "build-and-analyze"])
 @pytest.mark.parametrize("number", range(TRIALS))
-def test_concurrent_runs(trials, scenario, number):
+def test_two_runs_at_once_are_serialised_and_lose_or_repeat_nothing(trials, scenario, number):
     trial = trials[(scenario, number)]
     assert trial.overlap, "the two processes did not run at the same time"
     assert not trial.problems, "\n".join(trial.problems)

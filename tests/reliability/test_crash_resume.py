@@ -198,7 +198,7 @@ def crashes(env) -> dict[int, Crash]:
 
 @pytest.mark.figure(FIGURE, unit="runs")
 @pytest.mark.parametrize("number", range(RUNS))
-def test_kill_and_resume(crashes, number):
+def test_kill_9_at_a_random_moment_then_a_rerun_gives_the_uninterrupted_store(crashes, number):
     crash = crashes[number]
     assert not crash.problems, f"{crash.command} killed at {crash.at}s:\n" + "\n".join(crash.problems)
 

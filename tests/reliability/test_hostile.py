@@ -324,7 +324,7 @@ def built(tmp_path_factory) -> Built:
     return Built(root, fetch, analyze, build, S.stored_papers(root / "data"), strict)
 
 
-def test_site_builds(built):
+def test_store_of_hostile_papers_fetches_and_builds(built):
     assert built.fetch.returncode in (0, 1), built.fetch.output  # 1: the refused ids are reported
     assert (built.root / "site" / "digest" / DAY / "index.html").is_file(), built.build.output[-4000:]
 
@@ -424,7 +424,7 @@ def static_problems(built: Built, case: Case) -> list[str]:
     return problems
 
 
-def test_day_page_static(built):
+def test_day_page_holds_no_markup_made_by_a_payload(built):
     """No markup made by any payload on the day page (its characters are checked per case on paper pages)."""
     doc = lxml_html.parse(str(page_path(built.root, f"digest/{DAY}"))).getroot()
     assert not markup_problems(doc)
@@ -535,7 +535,7 @@ def _params():
 
 
 @pytest.mark.parametrize("name", list(_params()))
-def test_hostile_case(built, request, name):
+def test_hostile_payload_shows_as_text_and_runs_nothing(built, request, name):
     case = BY_NAME[name]
     assert (built.root / "site" / "digest" / DAY / "index.html").is_file(), \
         "the site did not build:\n" + built.build.output[-3000:]
