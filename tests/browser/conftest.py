@@ -50,32 +50,23 @@ def _builds(tmp_path_factory) -> Iterator[dict[str, _Pending]]:
             item.server.close()
 
 
-def _site(builds: dict[str, _Pending], name: str) -> Site:
-    item = builds[name]
-    proc = item.future.result()
-    if proc.returncode != 0:
-        pytest.fail(f"mkdocs build --strict of the {name} site failed ({item.root}):\n{proc.stdout[-6000:]}")
-    return Site(name, item.root, item.out, item.server.url, proc.stdout)
+def _site_fixture(name: str):
+    """The session fixture ``<name>_site`` (see browser_support.py for what each site holds)."""
+    @pytest.fixture(scope="session", name=f"{name}_site")
+    def built(_builds) -> Site:
+        """The site built and served; its tests fail with the build log if it did not build."""
+        item = _builds[name]
+        proc = item.future.result()
+        if proc.returncode != 0:
+            pytest.fail(f"mkdocs build --strict of the {name} site failed ({item.root}):\n{proc.stdout[-6000:]}")
+        return Site(name, item.root, item.out, item.server.url, proc.stdout)
+    return built
 
 
-@pytest.fixture(scope="session")
-def example_site(_builds) -> Site:
-    return _site(_builds, "example")
-
-
-@pytest.fixture(scope="session")
-def variant_site(_builds) -> Site:
-    return _site(_builds, "variant")
-
-
-@pytest.fixture(scope="session")
-def hostile_site(_builds) -> Site:
-    return _site(_builds, "hostile")
-
-
-@pytest.fixture(scope="session")
-def bad_links_site(_builds) -> Site:
-    return _site(_builds, "bad_links")
+example_site = _site_fixture("example")
+variant_site = _site_fixture("variant")
+hostile_site = _site_fixture("hostile")
+bad_links_site = _site_fixture("bad_links")
 
 
 # ----------------------------------------------------------------------------- the browser
