@@ -18,7 +18,7 @@ except ImportError:  # not installed yet: plugin/ is the source root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugin"))
 
 from arxiv_digest.importers.legacy import LegacyDigest, NotADigest, Problem, parse_arxiv_id, parse_digest
-from arxiv_digest.analysis.checks import check, refusal_reason
+from arxiv_digest.analysis.checks import check
 
 # shared/ sits beside the main checkout (here and in CI)
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "digests"
@@ -710,7 +710,7 @@ def test_parse_arxiv_id():
     assert parse_arxiv_id("paper-two") is None
 
 
-# --- refusals.refusal_reason ----------------------------------------------------------------------
+# --- checks.check: refusals ----------------------------------------------------------------------
 
 # Verbatim from the fixtures (2026-01-26.md:1408, 2026-02-06.md:940, 2026-02-18.md:80).
 FIXTURE_REFUSALS = [
@@ -721,9 +721,9 @@ FIXTURE_REFUSALS = [
 
 
 @pytest.mark.parametrize("text", FIXTURE_REFUSALS)
-def test_refusal_reason_positive_fixtures(text):
-    assert refusal_reason(text) == "asks for the paper text instead of analysing it"
-    assert check(text).kind == "request"
+def test_fixture_requests_for_the_paper_are_caught(text):
+    verdict = check(text)
+    assert verdict.kind == "request" and verdict.reason == "asks for the paper text instead of analysing it"
 
 
 @pytest.mark.parametrize(
@@ -741,27 +741,26 @@ def test_refusal_reason_positive_fixtures(text):
         ("   \n---\n  ", "empty"),
     ],
 )
-def test_refusal_reason_positive_examples(text, kind):
+def test_refusals_placeholders_and_short_texts_are_caught(text, kind):
     verdict = check(text)
     assert verdict is not None and verdict.kind == kind
-    assert refusal_reason(text) == verdict.reason
 
 
-def test_refusal_reason_negative_fixtures(digests):
+def test_real_analyses_of_the_fixtures_pass(digests):
     # every real analysis of the fixtures, including those that open with
     # "好的，我将……分析" and those that say "根据您提供的论文摘要"
     bodies = [p["analysis"]["body"] for d in digests.values() for p in d.papers if p["analysis"]["body"]]
     assert len(bodies) == 27
     for body in bodies:
-        assert refusal_reason(body) is None, body[:200]
+        assert check(body) is None, body[:200]
     opening = by_id(digests["2026-01-26.md"])["2601.16736"]["analysis"]["body"]
     assert opening.startswith("作为一名计算机视觉和机器学习领域的专家，我将根据您提供的论文摘要进行深入分析。")
 
 
 def test_request_followed_by_a_real_analysis_is_not_a_refusal(digests):
     body = by_id(digests["2026-02-06.md"])["2602.04770"]["analysis"]["body"]
-    assert refusal_reason(body + "\n\n如需更深入的分析，请提供论文全文。") is None
-    assert refusal_reason("I cannot access the PDF, so this analysis is based on the abstract.\n\n" + body) is None
+    assert check(body + "\n\n如需更深入的分析，请提供论文全文。") is None
+    assert check("I cannot access the PDF, so this analysis is based on the abstract.\n\n" + body) is None
     english = "## Method\n\n" + "The method trains a diffusion model with a new loss and evaluates it on three benchmarks. " * 8
-    assert refusal_reason(english) is None
-    assert refusal_reason("See [Your model](https://example.com/m) for details. " + english) is None
+    assert check(english) is None
+    assert check("See [Your model](https://example.com/m) for details. " + english) is None
