@@ -244,7 +244,7 @@ def summary_date(text: str) -> str | None:
 
 
 def fields_schema_of(taxonomy: list[str], max_tags: int = 4) -> dict:
-    from arxiv_digest.analysis.llm import fields_schema
+    from arxiv_digest.analysis.llm.tasks import fields_schema
 
     return fields_schema(taxonomy, max_tags)
 

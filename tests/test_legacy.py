@@ -18,7 +18,7 @@ except ImportError:  # not installed yet: plugin/ is the source root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugin"))
 
 from arxiv_digest.importers.legacy import LegacyDigest, NotADigest, Problem, parse_arxiv_id, parse_digest
-from arxiv_digest.analysis.checks import check, refusal_reason
+from arxiv_digest.analysis.checks import check
 from support import DIGEST_FIXTURES as FIXTURES
 
 # Analyses that are refusals, found by reading the three files: each asks for
@@ -708,7 +708,7 @@ def test_arxiv_ids_are_read_from_urls_and_old_style_ids_with_their_version():
     assert parse_arxiv_id("paper-two") is None
 
 
-# --- refusals.refusal_reason ----------------------------------------------------------------------
+# --- checks.check: refusals ----------------------------------------------------------------------
 
 # Verbatim from the fixtures (2026-01-26.md:1408, 2026-02-06.md:940, 2026-02-18.md:80).
 FIXTURE_REFUSALS = [
@@ -720,8 +720,8 @@ FIXTURE_REFUSALS = [
 
 @pytest.mark.parametrize("text", FIXTURE_REFUSALS)
 def test_fixture_refusals_are_caught_as_requests_for_the_paper(text):
-    assert refusal_reason(text) == "asks for the paper text instead of analysing it"
-    assert check(text).kind == "request"
+    verdict = check(text)
+    assert verdict.kind == "request" and verdict.reason == "asks for the paper text instead of analysing it"
 
 
 @pytest.mark.parametrize(
@@ -742,7 +742,6 @@ def test_fixture_refusals_are_caught_as_requests_for_the_paper(text):
 def test_refusals_requests_placeholders_and_short_answers_are_caught_by_kind(text, kind):
     verdict = check(text)
     assert verdict is not None and verdict.kind == kind
-    assert refusal_reason(text) == verdict.reason
 
 
 def test_no_real_fixture_analysis_is_taken_for_a_refusal(digests):
@@ -751,15 +750,15 @@ def test_no_real_fixture_analysis_is_taken_for_a_refusal(digests):
     bodies = [p["analysis"]["body"] for d in digests.values() for p in d.papers if p["analysis"]["body"]]
     assert len(bodies) == 27
     for body in bodies:
-        assert refusal_reason(body) is None, body[:200]
+        assert check(body) is None, body[:200]
     opening = by_id(digests["2026-01-26.md"])["2601.16736"]["analysis"]["body"]
     assert opening.startswith("作为一名计算机视觉和机器学习领域的专家，我将根据您提供的论文摘要进行深入分析。")
 
 
 def test_request_followed_by_a_real_analysis_is_not_a_refusal(digests):
     body = by_id(digests["2026-02-06.md"])["2602.04770"]["analysis"]["body"]
-    assert refusal_reason(body + "\n\n如需更深入的分析，请提供论文全文。") is None
-    assert refusal_reason("I cannot access the PDF, so this analysis is based on the abstract.\n\n" + body) is None
+    assert check(body + "\n\n如需更深入的分析，请提供论文全文。") is None
+    assert check("I cannot access the PDF, so this analysis is based on the abstract.\n\n" + body) is None
     english = "## Method\n\n" + "The method trains a diffusion model with a new loss and evaluates it on three benchmarks. " * 8
-    assert refusal_reason(english) is None
-    assert refusal_reason("See [Your model](https://example.com/m) for details. " + english) is None
+    assert check(english) is None
+    assert check("See [Your model](https://example.com/m) for details. " + english) is None

@@ -581,6 +581,55 @@ def test_fields_request_uses_json_schema_and_plain_json_when_refused(tmp_path):
     assert all("response_format" not in s.body for s in faults.requests())
 
 
+def test_json_schema_refusal_is_recorded_once_for_all_threads():
+    """Workers that all sent json_schema and were all refused record it once; later requests go without it."""
+    import threading
+    from types import SimpleNamespace
+
+    import openai
+
+    from arxiv_digest.analysis.llm.client import Client
+    from arxiv_digest.config import LLMConfig
+
+    config = LLMConfig()
+    config.load_dict({"base_url": "http://127.0.0.1:9/v1", "retries": 0})
+    assert config.validate()[0] == []
+    client = Client(config)
+    workers = 8
+    together = threading.Barrier(workers, timeout=10)
+    bodies: list[dict] = []
+    recorded: list[bool] = []
+    refuse = client.provider.capabilities.refuse_json_schema
+    client.provider.capabilities.refuse_json_schema = lambda: recorded.append(refuse()) or recorded[-1]
+
+    def create(**body):
+        bodies.append(body)
+        if "response_format" in body:
+            together.wait()  # every worker has sent json_schema before the first refusal is recorded
+            response = SimpleNamespace(status_code=400, request=None, headers={})  # what the error reads of one
+            raise openai.BadRequestError("response_format is not supported", response=response, body=None)
+        message = SimpleNamespace(content='{"tldr": "ok"}')
+        return SimpleNamespace(usage=None, choices=[SimpleNamespace(message=message, finish_reason="stop")])
+
+    client.openai = SimpleNamespace(chat=SimpleNamespace(completions=SimpleNamespace(create=create)))
+    schema = {"type": "object"}
+    answers: list[tuple] = []
+    threads = [threading.Thread(target=lambda: answers.append(client.chat("m", "s", "u", llm.Usage(), schema=schema)))
+               for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [('{"tldr": "ok"}', "stop")] * workers  # each worker fell back to plain JSON
+    assert sorted(recorded) == [False] * (workers - 1) + [True]  # recorded once
+    assert client.provider.capabilities.json_schema is False
+
+    del bodies[:]
+    usage = llm.Usage()
+    assert client.chat("m", "s", "u", usage, schema=schema) == ('{"tldr": "ok"}', "stop")
+    assert usage.requests == 1 and len(bodies) == 1 and "response_format" not in bodies[0]
+
+
 # ----------------------------------------------------------------------------- answers that are not chat completions
 
 

@@ -1,6 +1,17 @@
-"""Tell an analysis from a refusal, a request for input or a placeholder.
+"""The validation gate: every check an answer must pass before it is stored (or imported) as done.
 
-LLMs asked to analyse a paper sometimes answer with no analysis at all:
+One place for each reason an answer is turned away; the LLM tasks (``llm.tasks``) and the legacy
+importer call these checks, and the reason they give is what the site owner sees on a pending paper:
+
+- cut off at ``max_tokens``, empty, not valid JSON, not matching the schema;
+- no analysis at all (:func:`check`): a request for the paper text, a refusal, a template left
+  unfilled, or a line or two that only announces an analysis;
+- in the wrong language (share of Han characters, :data:`i18n.HAN_RE`);
+- without the required section headings;
+- a TL;DR with numbers that are not in the paper;
+- a day summary dated with another day than the digest's.
+
+Non-answers, in more detail. LLMs asked to analyse a paper sometimes answer with no analysis at all:
 
 - a request for input: "好的，我将……分析。请提供论文的文本内容" or
   "Please provide the paper you would like me to analyze";
@@ -13,18 +24,21 @@ whole text: a long, structured analysis that opens with "好的，我将……�
 ends with "如需更深入的分析，请提供全文" is an analysis, because what is left
 once the request/refusal sentences are taken out is substantial.
 
-:func:`refusal_reason` is the simple entry point (a short English reason or
-``None``); :func:`check` also says which kind of non-answer it is and quotes
-the evidence. Pure functions, shared by the legacy importer and by the
-validation of LLM answers.
+Pure functions (the schema check imports ``jsonschema`` when first used).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["Verdict", "check", "refusal_reason", "substance", "MIN_CHARS", "MIN_SUBSTANCE"]
+from .. import i18n
+
+__all__ = ["Invalid", "Verdict", "check", "substance", "MIN_CHARS", "MIN_SUBSTANCE", "check_complete", "check_text",
+           "cjk_share", "check_sections", "numbers", "check_numbers", "parse_json", "check_schema", "check_json",
+           "check_dates"]
 
 #: Fewer non-space characters than this is too short to be an analysis at all.
 MIN_CHARS = 120
@@ -33,11 +47,16 @@ MIN_CHARS = 120
 MIN_SUBSTANCE = 400
 
 
+class Invalid(Exception):
+    """An answer that must not be stored as done; the message is the reason shown to the site owner."""
+
+
 @dataclass(frozen=True)
 class Verdict:
+    """Why a text is not an analysis."""
+
     kind: str  # "empty" | "request" | "refusal" | "placeholder" | "too_short"
     reason: str  # short English reason
-    evidence: str  # the text that triggered it ("" for empty / too short)
 
 
 # --- what the text may contain ------------------------------------------------
@@ -126,9 +145,8 @@ def _first(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
     return min(found, key=lambda m: m.start()) if found else None
 
 
-def _quote(match: re.Match[str] | str, limit: int = 60) -> str:
-    s = match.group(0) if isinstance(match, re.Match) else match
-    s = _WS.sub(" ", s).strip()
+def _quote(match: re.Match[str], limit: int = 60) -> str:
+    s = _WS.sub(" ", match.group(0)).strip()
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
@@ -136,11 +154,11 @@ def check(text: str | None, *, min_chars: int = MIN_CHARS, min_substance: int = 
     """A :class:`Verdict` when ``text`` is not an analysis, else ``None``."""
     text = (text or "").strip()
     if not _EMPTY.sub("", text):
-        return Verdict("empty", "empty text", "")
+        return Verdict("empty", "empty text")
 
     placeholder = _first(_PLACEHOLDER_ANYWHERE, text) or _PLACEHOLDER_LINE.search(text)
     if placeholder:
-        return Verdict("placeholder", f"contains placeholder text ({_quote(placeholder)!s})", _quote(placeholder))
+        return Verdict("placeholder", f"contains placeholder text ({_quote(placeholder)!s})")
 
     request = _first(_REQUEST, text)
     refusal = _first(_REFUSAL, text)
@@ -148,17 +166,107 @@ def check(text: str | None, *, min_chars: int = MIN_CHARS, min_substance: int = 
         left = substance(text, _REQUEST + _REFUSAL)
         if left < min_substance:
             if request:
-                return Verdict("request", "asks for the paper text instead of analysing it", _quote(request))
-            return Verdict("refusal", "refuses or says it cannot access the paper", _quote(refusal))
+                return Verdict("request", "asks for the paper text instead of analysing it")
+            return Verdict("refusal", "refuses or says it cannot access the paper")
 
     size = len(_visible(text))
     if size < min_chars:
-        return Verdict("too_short", f"too short to be an analysis ({size} characters)", "")
+        return Verdict("too_short", f"too short to be an analysis ({size} characters)")
     return None
 
 
-def refusal_reason(text: str | None) -> str | None:
-    """A short English reason when ``text`` is a refusal, a request for input,
-    a placeholder or too short to be an analysis; ``None`` when it is an analysis."""
-    verdict = check(text)
-    return verdict.reason if verdict else None
+# --- answers of the LLM tasks ---------------------------------------------------
+
+NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*%?")
+LATIN_RE = re.compile(r"[A-Za-z]")
+
+
+def check_complete(finish_reason: str | None) -> None:
+    """An answer the endpoint cut off at ``max_tokens`` is never complete, however it reads."""
+    if finish_reason == "length":
+        raise Invalid("answer cut off at max_tokens (finish_reason=length)")
+
+
+def cjk_share(text: str) -> float:
+    """Share of Han characters, a Latin letter counting half (English terms are common in Chinese analyses)."""
+    cjk, latin = len(i18n.HAN_RE.findall(text)), len(LATIN_RE.findall(text))
+    return cjk / (cjk + latin / 2) if cjk + latin else 0.0
+
+
+def check_text(text: str, finish_reason: str | None, language: str, short: bool = False) -> str:
+    """Reasons every free-text answer can fail for; returns the stripped text.
+
+    ``short`` is for fields such as a TL;DR, which are not held to an analysis' length.
+    """
+    check_complete(finish_reason)
+    text = (text or "").strip()
+    if not text:
+        raise Invalid("empty answer")
+    verdict = check(text, min_chars=1, min_substance=10) if short else check(text)
+    if verdict:
+        raise Invalid(verdict.reason)
+    share = cjk_share(text)
+    if language == "zh" and share < 0.3:
+        raise Invalid(f"answer is not in Chinese (CJK share {share:.2f})")
+    if language == "en" and share > 0.05:
+        raise Invalid(f"answer is not in English (CJK share {share:.2f})")
+    return text
+
+
+def check_sections(text: str, sections: list[str]) -> None:
+    """Each section title must occur in a Markdown heading line (``#`` … ``######``), any case."""
+    headings = [line.lstrip("#").strip().lower() for line in text.splitlines() if line.lstrip().startswith("#")]
+    missing = [s for s in sections if not any(s.lower() in h for h in headings)]
+    if missing:
+        raise Invalid(f"missing sections: {', '.join(missing)}")
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers of ``text``, without a percent sign or thousands separators."""
+    return {n.rstrip("%").replace(",", "") for n in NUMBER_RE.findall(text)}
+
+
+def check_numbers(claim: str, source: str) -> None:
+    """Numbers in a TL;DR (two digits or more, or decimals) must occur in the source."""
+    known = numbers(source)
+    made_up = sorted(n for n in numbers(claim) if (len(n) > 1 or "." in n) and n not in known)
+    if made_up:
+        raise Invalid(f"TL;DR has numbers not in the paper: {', '.join(made_up)}")
+
+
+def parse_json(text: str) -> Any:
+    """JSON from an answer, tolerating a Markdown code fence around it."""
+    fenced = re.search(r"```(?:json)?\s*(\{.*\})\s*```", text, re.S)
+    candidate = fenced.group(1) if fenced else text[text.find("{"): text.rfind("}") + 1]
+    try:
+        return json.loads(candidate)
+    except ValueError as error:
+        raise Invalid(f"answer is not valid JSON ({error})") from None
+
+
+def check_schema(data: Any, schema: dict[str, Any], what: str) -> None:
+    """``data`` valid against ``schema``; ``what`` names the answer in the reason."""
+    import jsonschema  # only runs with an LLM configured: builds without one skip the import
+
+    try:
+        jsonschema.validate(data, schema)
+    except jsonschema.ValidationError as error:
+        raise Invalid(f"{what} does not match the schema: {error.message[:150]}") from None
+
+
+def check_json(text: str, finish_reason: str | None, schema: dict[str, Any], what: str) -> Any:
+    """The data of a JSON answer: complete, parsed, and valid against ``schema``."""
+    check_complete(finish_reason)
+    data = parse_json(text or "")
+    check_schema(data, schema, what)
+    return data
+
+
+def check_dates(text: str, digest_date: str) -> None:
+    """A summary dated by the submission day instead of the digest date is wrong."""
+    year, month, day = (int(x) for x in digest_date.split("-"))
+    found = [(int(y), int(m), int(d)) for y, m, d in re.findall(r"(\d{4})\s*[-/年]\s*(\d{1,2})\s*[-/月]\s*(\d{1,2})", text)]
+    found += [(year, int(m), int(d)) for m, d in re.findall(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日", text)]
+    wrong = sorted({f"{y}-{m:02d}-{d:02d}" for y, m, d in found if (y, m, d) != (year, month, day)})
+    if wrong:
+        raise Invalid(f"summary is dated {', '.join(wrong)} instead of the digest date {digest_date}")

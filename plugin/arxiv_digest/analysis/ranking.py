@@ -44,10 +44,6 @@ def _same_person(followed: str, author: str) -> bool:
             and len(f_parts[0]) == 1 and a_parts[0].startswith(f_parts[0]))
 
 
-def keywords_of(option: dict[str, float] | list[str]) -> dict[str, float]:
-    return dict(option) if isinstance(option, dict) else {k: 1.0 for k in option}
-
-
 def score(paper: Record, keywords: dict[str, float], authors: list[str], author_weight: float) -> Record:
     """{'score': float, 'reasons': [...]} for one paper."""
     text = f"{paper.get('title', '')}\n{paper.get('abstract', '')}"
@@ -75,7 +71,7 @@ def rank(candidates: list[Record], options: object, extra: dict[str, float] | No
 
     ``extra`` adds per-paper points (the LLM relevance score, when configured).
     """
-    keywords = keywords_of(options.keywords)
+    keywords: dict[str, float] = options.keywords  # config.Keywords turns a list into weights of 1
     result = Ranked(chosen=[])
     active = bool(keywords or options.authors or extra)
     for paper in candidates:

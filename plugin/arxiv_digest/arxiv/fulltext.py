@@ -196,7 +196,7 @@ def _cut(section: Section, budget: int) -> Section | None:
                     else:
                         hi = mid - 1
                 partial = paragraph[:lo]
-                if lo and not paragraph[lo:lo + 1].isspace() and not _CJK.match(partial[-1]):
+                if lo and not paragraph[lo:lo + 1].isspace() and not i18n.WIDE_RE.match(partial[-1]):
                     partial = partial.rsplit(None, 1)[0] if len(partial.split()) > 1 else ""
                 partial = partial.rstrip()
         break

@@ -1,0 +1,214 @@
+"""The LLM tasks: per-paper analyses, structured fields, day summaries and relevance scores.
+
+Each task renders its prompt, asks the endpoint through the :class:`~.client.Client`, and passes the answer
+through the validation gate (:mod:`..checks`). A failing answer is retried ``attempts`` times; then the
+paper is stored as pending with the reason and retried on the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from ...config import DigestConfig, LLMConfig
+from ... import i18n
+from ...store import Record
+from .. import checks
+from ..checks import Invalid
+from .client import Client, Usage
+from .prompts import Prompts
+
+
+def model_for(config: LLMConfig, task: str) -> str:
+    """The model of a task (``analysis``, ``tags``, ``summary``, ``relevance``): its override or ``model``."""
+    return config.models[task] or config.model
+
+
+def fields_schema(taxonomy: list[str], max_tags: int) -> dict[str, Any]:
+    """JSON schema of a paper's fields: TL;DR, tags from the taxonomy, key contributions."""
+    # Every string and array is bounded: grammar-constrained servers (llama.cpp) can loop inside an
+    # unbounded string until max_tokens.
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["tldr", "tags", "key_contributions"],
+        "properties": {
+            "tldr": {"type": "string", "minLength": 8, "maxLength": 600},
+            "tags": {"type": "array", "items": {"type": "string", "enum": taxonomy}, "minItems": 1,
+                     "maxItems": max_tags},
+            "key_contributions": {"type": "array", "items": {"type": "string", "minLength": 4, "maxLength": 400},
+                                  "minItems": 1, "maxItems": 6},
+        },
+    }
+
+
+def relevance_schema(ids: list[str]) -> dict[str, Any]:
+    """JSON schema of relevance scores: one integer from 0 to 10 for each of ``ids``."""
+    return {"type": "object", "additionalProperties": False, "required": ["scores"], "properties": {
+        "scores": {"type": "array", "minItems": len(ids), "maxItems": len(ids), "items": {
+            "type": "object", "additionalProperties": False, "required": ["id", "score"],
+            "properties": {"id": {"type": "string", "enum": ids},
+                           "score": {"type": "integer", "minimum": 0, "maximum": 10}}}}}}
+
+
+@dataclass
+class Outcome:
+    """What analyzing one paper produced (merged into its record by the caller)."""
+
+    paper_id: str
+    analysis: Record | None = None
+    tags: list[str] | None = None
+    reason: str | None = None
+    usage: Usage = field(default_factory=Usage)
+
+
+class Analyzer:
+    """Runs the LLM tasks of one site configuration."""
+
+    def __init__(self, config: DigestConfig, full_text: Callable[[Record], tuple[str, str] | None] | None = None) -> None:
+        self.config = config
+        self.llm = config.llm
+        self.language = config.language
+        self.prompts = Prompts(config.language, config.templates_dir)
+        self.client = Client(config.llm)
+        self.full_text = full_text
+        self.taxonomy = list(config.taxonomy)
+        self.schema = fields_schema(self.taxonomy, config.max_tags)
+
+    def prompt_hash(self) -> str:
+        models = f"{model_for(self.llm, 'analysis')}|{model_for(self.llm, 'tags')}|{self.llm.full_text}"
+        return self.prompts.digest("system.md", "analysis.md", "fields.md", extra=models)
+
+    def summary_hash(self) -> str:
+        return self.prompts.digest("system.md", "summary.md", extra=model_for(self.llm, "summary"))
+
+    def _attempts(self, run: Callable[[], Any]) -> Any:
+        reasons = []
+        for _ in range(self.llm.attempts):
+            try:
+                return run()
+            except Invalid as error:
+                reasons.append(str(error))
+        raise Invalid(reasons[-1] + (f" (after {len(reasons)} tries)" if len(reasons) > 1 else ""))
+
+    def analysis(self, paper: Record, usage: Usage) -> tuple[str, str | None]:
+        """The Markdown analysis, from the full text when configured and available."""
+        source, excerpt = None, ""
+        if self.llm.full_text and self.full_text is not None:
+            got = self.full_text(paper)
+            if got:
+                source, excerpt = got
+        sections = i18n.sections(self.language, "full" if source else "abstract")
+        system = self.prompts.render("system.md")
+        user = self.prompts.render("analysis.md", paper=paper, sections=sections, full_text=excerpt)
+
+        def run() -> str:
+            text, finish = self.client.chat(model_for(self.llm, "analysis"), system, user, usage)
+            text = checks.check_text(text, finish, self.language)
+            checks.check_sections(text, sections)
+            return text
+
+        return self._attempts(run), source
+
+    def fields(self, paper: Record, usage: Usage) -> dict[str, Any]:
+        """TL;DR, tags from the taxonomy and key contributions, as schema-valid JSON."""
+        system = self.prompts.render("system.md")
+        user = self.prompts.render("fields.md", paper=paper, taxonomy=self.taxonomy, max_tags=self.config.max_tags)
+        source = f"{paper['title']}\n{paper.get('abstract', '')}"
+
+        def run() -> dict[str, Any]:
+            text, finish = self.client.chat(model_for(self.llm, "tags"), system, user, usage, schema=self.schema)
+            data = checks.check_json(text, finish, self.schema, "JSON")
+            checks.check_text(" ".join([data["tldr"], *data["key_contributions"]]), None, self.language, short=True)
+            checks.check_numbers(data["tldr"], source)
+            return data
+
+        return self._attempts(run)
+
+    def paper(self, paper: Record) -> Outcome:
+        outcome = Outcome(paper["id"])
+        try:
+            body, source = self.analysis(paper, outcome.usage)
+            data = self.fields(paper, outcome.usage)
+        except Invalid as error:
+            outcome.reason = str(error)
+            return outcome
+        outcome.tags = list(dict.fromkeys(data["tags"]))
+        outcome.analysis = {
+            "status": "done",
+            "provenance": "llm",
+            "body": body,
+            "tldr": data["tldr"].strip(),
+            "key_findings": [k.strip() for k in data["key_contributions"]],
+            "reason": None,
+            "full_text": source,
+            "model": model_for(self.llm, "analysis"),
+            "models": {"analysis": model_for(self.llm, "analysis"), "tags": model_for(self.llm, "tags")},
+            "prompt_hash": self.prompt_hash(),
+            "paper_version": paper.get("version", 1),
+            "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            "usage": outcome.usage.as_dict(),
+        }
+        return outcome
+
+    def summary(self, date: str, papers: list[Record], usage: Usage) -> Record:
+        """The day's executive summary, dated with the digest date; raises Invalid."""
+        date_text = i18n.summary_date(date, self.language)
+        views = [{"title": p["title"], "tags": [t for t in p.get("tags", []) if t in self.config.taxonomy],
+                  "tldr": (p.get("analysis") or {}).get("tldr") or ""} for p in papers]
+        sections = i18n.sections(self.language, "summary")
+        system = self.prompts.render("system.md")
+        user = self.prompts.render("summary.md", papers=views, date_text=date_text, categories=self.config.categories,
+                                   sections=sections)
+
+        def run() -> str:
+            text, finish = self.client.chat(model_for(self.llm, "summary"), system, user, usage)
+            text = checks.check_text(text, finish, self.language)
+            checks.check_sections(text, sections)
+            checks.check_dates(text, date)
+            return text
+
+        return {"provenance": "llm", "markdown": self._attempts(run) + "\n", "model": model_for(self.llm, "summary"),
+                "prompt_hash": self.summary_hash(), "papers": [p["id"] for p in papers],
+                "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
+
+    def relevance_key(self, interest: str) -> str:
+        return self.prompts.digest("system.md", "relevance.md", extra=f"{model_for(self.llm, 'relevance')}|{interest}")
+
+    def relevance(self, papers: list[Record], interest: str, batch: int, usage: Usage) -> dict[str, float]:
+        """Relevance (0–10) of each paper to the reader's interests, in batches; raises Invalid."""
+        scores: dict[str, float] = {}
+        system = self.prompts.render("system.md")
+        for start in range(0, len(papers), batch):
+            chunk = papers[start:start + batch]
+            ids = [p["id"] for p in chunk]
+            schema = relevance_schema(ids)
+            user = self.prompts.render("relevance.md", interest=interest, papers=chunk)
+
+            def run() -> dict[str, float]:
+                text, finish = self.client.chat(model_for(self.llm, "relevance"), system, user, usage, schema=schema)
+                data = checks.check_json(text, finish, schema, "relevance JSON")
+                got = {item["id"]: float(item["score"]) for item in data["scores"]}
+                if set(got) != set(ids):
+                    raise Invalid(f"relevance scores missing for {', '.join(sorted(set(ids) - set(got)))}")
+                return got
+
+            scores.update(self._attempts(run))
+        return scores
+
+    def run(self, papers: Iterable[Record], on_done: Callable[[Outcome], None]) -> None:
+        """Analyze papers concurrently (``concurrency`` in flight); ``on_done`` sees each as it finishes."""
+        with ThreadPoolExecutor(max_workers=self.llm.concurrency, thread_name_prefix="arxiv-digest-llm") as pool:
+            pending: set[Future[Outcome]] = {pool.submit(self.paper, p) for p in papers}
+            try:
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        on_done(future.result())
+            except BaseException:
+                for future in pending:
+                    future.cancel()
+                raise
