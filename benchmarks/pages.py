@@ -1,5 +1,6 @@
 """The plugin's own page generation, without MkDocs and in one process: ``Site()`` (store → paper views,
-trends) and ``Site.pages()`` (related papers and the Markdown of every generated page), on a synthetic store.
+trends) and making every page of ``Site.plan()`` (related papers and the Markdown of every generated page),
+on a synthetic store.
 During ``mkdocs build`` the second step runs in the background writer, beside MkDocs.
 
 Usage (from the repository root)::
@@ -44,7 +45,8 @@ def main() -> None:
 
     sys.path.insert(0, str(HERE.parent / "plugin"))
     from arxiv_digest.config import DigestConfig
-    from arxiv_digest.pages.site import Site, fingerprint
+    from arxiv_digest.pages.cache import fingerprint
+    from arxiv_digest.pages.site import Site
     from arxiv_digest.pages.writer import write_pages
     from arxiv_digest.store import Store
 
@@ -59,12 +61,12 @@ def main() -> None:
         start = time.perf_counter()
         site = Site(store, config, use_directory_urls=True, cache_dir=args.work / "cache")
         built = time.perf_counter()
-        count = len(site.pages())
+        count = len([make() for _, make in site.plan().values()])
         loads.append(built - start)
         renders.append(time.perf_counter() - built)
     print(f"store: {args.days} days x {args.papers} papers ({store_dir})")
     print(f"Site():       first {loads[0]:.2f} s, median {statistics.median(loads):.2f} s")
-    print(f"Site.pages(): first {renders[0]:.2f} s, median {statistics.median(renders):.2f} s ({count} pages)")
+    print(f"pages:        first {renders[0]:.2f} s, median {statistics.median(renders):.2f} s ({count} pages)")
 
     cache = args.work / "daily-cache"
     shutil.rmtree(cache, ignore_errors=True)

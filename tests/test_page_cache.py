@@ -15,7 +15,8 @@ import pytest
 
 from arxiv_digest.config import DigestConfig
 from arxiv_digest.hooks import Hooks
-from arxiv_digest.pages.site import Site, fingerprint
+from arxiv_digest.pages.cache import fingerprint
+from arxiv_digest.pages.site import Site
 from arxiv_digest.pages.writer import write_pages
 from arxiv_digest.store import Store
 
@@ -51,7 +52,8 @@ def options(**values) -> DigestConfig:
 
 def cold(data: Path, config: DigestConfig, hooks: Hooks | None = None) -> dict[str, str]:
     """Every page made from nothing (no cache folder at all)."""
-    return Site(Store(data), config, hooks=hooks).pages()
+    plan = Site(Store(data), config, hooks=hooks).plan()
+    return {uri: make() for uri, (_, make) in plan.items()}
 
 
 def cached(data: Path, cache: Path, config: DigestConfig, hooks: Hooks | None = None) -> tuple[dict[str, str], set[str]]:

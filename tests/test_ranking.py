@@ -146,7 +146,7 @@ def test_why_line_tag_and_card_hooks_and_macros_on_the_site(tmp_path):
             return {"stamp": "HOOKED-" + paper["id"]}
     ''')
     # A site template override shows the hook's card context.
-    from arxiv_digest.pages.site import TEMPLATES
+    from arxiv_digest.pages.render import TEMPLATES
     (tmp_path / "overrides").mkdir()
     card = (TEMPLATES / "card.html").read_text(encoding="utf-8").replace(
         "</article>", '<span class="stamp">{{ extra.stamp }}</span></article>')

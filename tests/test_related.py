@@ -155,7 +155,8 @@ def test_related_papers_are_kept_in_the_cache_until_a_text_changes(tmp_path, fix
     import json
 
     from support import copy_store
-    from arxiv_digest.pages import site as site_module
+    from arxiv_digest.pages import views
+    from arxiv_digest.pages.site import Site
     from arxiv_digest.config import DigestConfig
     from arxiv_digest.store import Store
 
@@ -164,11 +165,11 @@ def test_related_papers_are_kept_in_the_cache_until_a_text_changes(tmp_path, fix
     config.load_dict({"fetch": "never"})
     assert config.validate()[0] == []
     calls = []
-    real = site_module.similarity.related_ids
-    monkeypatch.setattr(site_module.similarity, "related_ids", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = views.similarity.related_ids
+    monkeypatch.setattr(views.similarity, "related_ids", lambda *a, **k: calls.append(1) or real(*a, **k))
 
     def related(cache_dir):
-        site = site_module.Site(Store(data), config, cache_dir=cache_dir)
+        site = Site(Store(data), config, cache_dir=cache_dir)
         return {pid: [r["id"] for r in p["related"]] for pid, p in site.papers.items()}
 
     first = related(tmp_path / "cache")

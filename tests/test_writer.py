@@ -15,6 +15,7 @@ import pytest
 from mkdocs.exceptions import PluginError
 
 from arxiv_digest.pages import writer
+from arxiv_digest.pages.render import TEMPLATES
 from arxiv_digest.pages.writer import write_pages
 from support import build_site, digest_options, snapshot
 
@@ -148,7 +149,7 @@ def test_a_broken_template_of_the_site_stops_the_build_naming_page_and_line(site
     root = site_with_store()
     overrides = root / "overrides"
     overrides.mkdir()
-    paper = (Path(writer.__file__).parent / "templates" / "paper.md").read_text(encoding="utf-8")
+    paper = (TEMPLATES / "paper.md").read_text(encoding="utf-8")
     (overrides / "paper.md").write_text(paper.replace("{% if p.related %}", "{{ p.venue }}\n{% if p.related %}"),
                                         encoding="utf-8")
     line = paper.splitlines().index("{% if p.related %}") + 1

@@ -12,6 +12,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from .analysis.taxonomy import DEFAULT_TAXONOMY
+from .pages import kinds
 
 CATEGORY_RE = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
 
@@ -121,7 +122,7 @@ class ExtraBody(c.Type):
 
 
 # Top folders of the root channel's pages and of Material's own files.
-RESERVED_FOLDERS = {"digest", "papers", "tags", "assets", "search", "javascripts"}
+RESERVED_FOLDERS = {*kinds.folders(), "assets", "search", "javascripts"}
 
 
 class Prefix(c.Type):

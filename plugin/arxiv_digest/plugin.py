@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,14 @@ from mkdocs.structure.nav import Navigation, Section
 from . import pipeline
 from .analysis import llm
 from .arxiv import announce
-from .pages import feed
 from .config import DigestConfig, channel_name, channels, check_channels, check_paths, data_dir
 from .hooks import HookError, Hooks
-from .pages.site import Site, inputs as site_inputs
-from .store import Store, StoreError, write_atomic
+from .macros import register_macros
+from .pages import feed
+from .pages.cache import inputs as site_inputs
+from .pages.site import Site
 from .pages.writer import Pages, write_pages
+from .store import Store, StoreError, write_atomic
 
 log = get_plugin_logger(__name__)
 
@@ -73,7 +74,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         _add_markdown_extensions(config)
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
-        self.macros = _register_macros(config, self)
+        self.macros = register_macros(config, self)
         self.hooks = Hooks(config.hooks, channel=channel_name(self.config))
         return config
 
@@ -82,24 +83,8 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             return None
         self._update_store()
         self._check_freshness()
-        hooks_files = [getattr(module, "__file__", "") for module in config.hooks.values()]
-        inputs = site_inputs(self.store, self.config, config.use_directory_urls, hooks_files)
-        if self.pages is None or inputs != self.inputs or not all(map(Path.is_file, self.pages.paths.values())):
-            try:
-                self.site = Site(self.store, self.config, config.use_directory_urls, hooks=self.hooks,
-                                 cache_dir=self.cache_dir)
-                keys_file = self.site.cache_file("pages.json") if self.config.cache else None
-                self.pages = write_pages(self.site.plan(), self.cache_dir / "pages", keys_file, salt=inputs[1],
-                                         background=self.background and self.config.background)
-            except HookError as error:
-                raise PluginError(f"arxiv-digest: {error}") from error
-            self.inputs = inputs
-        else:
-            log.debug("store, options, templates and hooks unchanged: keeping the generated pages")
-        # Generated pages are real files, each complete when MkDocs reads it: other plugins read abs_src_path.
-        status = self.cache_dir / "pages" / self.site.status_uri
-        write_atomic(status, self.site.status_page(self._status_info()), durable=False)
-        self._add_generated_files(files, config, {**self.pages.paths, self.site.status_uri: status})
+        self._generate_pages(config)
+        self._add_generated_files(files, config, {**self.pages.paths, self.site.status_uri: self._write_status()})
         return files
 
     def on_page_read_source(self, *, page: Any, config: MkDocsConfig) -> str | None:
@@ -120,9 +105,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or self.site is None:
             return
-        pending = sum(1 for p in self.site.papers.values() if p["pending"] and p["days"])
-        log.info("published %d digest days, %d papers (%d with analysis pending)",
-                 len(self.site.days), sum(1 for p in self.site.papers.values() if p["days"]), pending)
+        self._log_totals()
         self._write_feed(config)
 
     def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str | None:
@@ -139,9 +122,8 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         if not self.config.enabled or config.nav is not None:
             return None
-        # Auto-generated nav: keep the archive and tag index, not every day, paper and tag page.
-        keep = {self.site.archive_uri, self.site.tags_uri, self.site.status_uri}
-        nav.items = _prune(nav.items, self.generated - keep)
+        # Auto-generated nav: keep the index pages (archive, tag index, status), not every day, paper and tag page.
+        nav.items = _prune(nav.items, self.generated - self.site.index_pages)
         return nav
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
@@ -202,10 +184,40 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             # A build that does not fetch cannot fix staleness itself; the scheduled job's fetch step reports it.
             (self._failure if self.config.fetch != "never" else log.info)(message)
 
+    def _generate_pages(self, config: MkDocsConfig) -> None:
+        """Make the site's view of the store and put its pages in place, unless nothing they are made from
+        changed since the last build of this ``serve`` session."""
+        hooks_files = [getattr(module, "__file__", "") for module in config.hooks.values()]
+        inputs = site_inputs(self.store, self.config, config.use_directory_urls, hooks_files)
+        if self.pages is not None and inputs == self.inputs and all(map(Path.is_file, self.pages.paths.values())):
+            log.debug("store, options, templates and hooks unchanged: keeping the generated pages")
+            return
+        try:
+            self.site = Site(self.store, self.config, config.use_directory_urls, hooks=self.hooks,
+                             cache_dir=self.cache_dir)
+            keys_file = self.site.cache_file("pages.json") if self.config.cache else None
+            self.pages = write_pages(self.site.plan(), self.cache_dir / "pages", keys_file, salt=inputs[1],
+                                     background=self.background and self.config.background)
+        except HookError as error:
+            raise PluginError(f"arxiv-digest: {error}") from error
+        self.inputs = inputs
+
+    def _write_status(self) -> Path:
+        """The status page, made on every build (it shows the build's time); where it is written."""
+        # Generated pages are real files, each complete when MkDocs reads it: other plugins read abs_src_path.
+        status = self.cache_dir / "pages" / self.site.status_uri
+        write_atomic(status, self.site.status_page(self._status_info()), durable=False)
+        return status
+
+    def _log_totals(self) -> None:
+        published = self.site.views.published()
+        log.info("published %d digest days, %d papers (%d with analysis pending)",
+                 len(self.site.days), len(published), sum(1 for p in published if p["pending"]))
+
     def _status_info(self) -> dict[str, Any]:
         behind, newest, latest = pipeline.freshness(self.store, self.config)
         return {"newest": newest, "latest": latest, "behind": max(behind, 0), "days": len(self.site.days),
-                "papers": sum(1 for p in self.site.papers.values() if p["days"]),
+                "papers": len(self.site.views.published()),
                 "built": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 "stale": pipeline.stale_message(self.store, self.config)}
 
@@ -230,12 +242,13 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
 
     def _add_generated_files(self, files: Files, config: MkDocsConfig, pages: dict[str, Path]) -> None:
         self.generated = set()
+        index = self.site.index_pages
         for src_uri, path in pages.items():
             if files.get_file_from_path(src_uri) is not None:
                 log.info("%s exists in docs_dir; keeping the site's own page", src_uri)
                 continue
             file = File.generated(config, src_uri, abs_src_path=str(path))
-            if src_uri not in (self.site.archive_uri, self.site.tags_uri, self.site.status_uri):
+            if src_uri not in index:
                 file.inclusion = InclusionLevel.NOT_IN_NAV  # reachable by links; no "not in nav" notice
             files.append(file)
             self.generated.add(src_uri)
@@ -262,80 +275,3 @@ def _prune(items: list[Any], drop: set[str]) -> list[Any]:
         elif getattr(getattr(item, "file", None), "src_uri", None) not in drop:
             out.append(item)
     return out
-
-
-class DigestMacros:
-    """What hand-written pages see as ``{{ digest }}`` through mkdocs-macros."""
-
-    def __init__(self, plugin: ArxivDigestPlugin, macros: Any) -> None:
-        self._plugin = plugin
-        self._macros = macros
-
-    def _site(self) -> Site:
-        if self._plugin.site is None:
-            raise PluginError("arxiv-digest: digest data is not loaded yet")
-        return self._plugin.site
-
-    def _from(self) -> str:
-        page = getattr(self._macros, "page", None)
-        return page.file.src_uri if page is not None else "index.md"
-
-    @property
-    def latest(self) -> dict | None:
-        """The newest digest day (date, papers, page)."""
-        days = self._site().days
-        return days[0] if days else None
-
-    @property
-    def days(self) -> list[dict]:
-        return self._site().days
-
-    def cards(self, tag: str | None = None, limit: int | None = None, day: str | None = None) -> str:
-        """Paper cards: the latest day's by default, or a tag's or a given day's."""
-        return self._site().cards(self._from(), tag=tag, limit=limit, day=day)
-
-    def trending(self, limit: int = 8, weeks: int = 4) -> str:
-        """Chips of the topic tags gaining most papers in the last ``weeks`` weeks against the weeks before."""
-        return self._site().trending_chips(self._from(), weeks=weeks, limit=limit)
-
-    def trending_tags(self, limit: int = 8, weeks: int = 4) -> list[dict]:
-        """The data behind :meth:`trending`: name, page, recent, before, change, new."""
-        return self._site().trending(weeks=weeks, limit=limit)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Numbers for a home page: digest days, papers and tags."""
-        site = self._site()
-        return {"days": len(site.days), "papers": sum(1 for p in site.papers.values() if p["days"]),
-                "tags": len(site.tags)}
-
-    def papers(self, tag: str | None = None, limit: int | None = None) -> list[dict]:
-        """Paper views (title, tldr, page, tags...), newest first; a tag's papers with ``tag``."""
-        site = self._site()
-        chosen = site.tags[tag].papers if tag in site.tags else [] if tag else \
-            sorted((p for p in site.papers.values() if p["days"]), key=lambda p: p["published"], reverse=True)
-        return chosen[:limit]
-
-    def link(self, target: str) -> str:
-        """Markdown link target from the current page to a generated page: ``[x]({{ digest.link(digest.latest.page) }})``."""
-        return posixpath.relpath(target, posixpath.dirname(self._from()) or ".")
-
-
-def _register_macros(config: MkDocsConfig, plugin: ArxivDigestPlugin) -> Any:
-    """``digest``: the first channel; ``digests.<name>``: every channel by name."""
-    macros = config.plugins.get("macros")
-    if macros is None:
-        return None
-
-    def registered() -> dict[str, Any]:
-        # Before the macros plugin's on_config its variables wait in _add_variables; serve keeps them across rebuilds.
-        return {**(getattr(macros, "_add_variables", None) or {}), **(getattr(macros, "_variables", None) or {})}
-
-    if "digests" not in registered():
-        macros.register_variables({"digests": {}})
-    digests = registered()["digests"]
-    name = channel_name(plugin.config)
-    digests.setdefault(name, DigestMacros(plugin, macros))
-    if "digest" not in registered():
-        macros.register_variables({"digest": digests[name]})
-    return macros

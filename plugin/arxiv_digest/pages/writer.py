@@ -12,7 +12,6 @@ a build without it would.
 from __future__ import annotations
 
 import gc
-import json
 import os
 import signal
 import threading
@@ -23,7 +22,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
-from .site import Plan, hash_key, read_cache
+from .cache import Plan, hash_key, read_cache, write_cache
 from ..store import write_atomic
 
 log = get_plugin_logger(__name__)
@@ -93,7 +92,7 @@ class Pages:
             if position >= start:
                 yield rendered
         if self._keys_file:
-            write_atomic(self._keys_file, json.dumps({"key": self._salt, "pages": keys}), durable=False)
+            write_cache(self._keys_file, self._salt, "pages", keys)
 
     def _fork(self) -> bool:
         # fork() copies only the calling thread: with others running (serve, tests' servers), work here.
