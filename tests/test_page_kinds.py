@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 from arxiv_digest.config import DigestConfig
 from arxiv_digest.pages.site import Site
 from arxiv_digest.store import Store
-from conftest import FIXTURE_DATES, article, build_site, copy_store, digest_options, has_class, page
+from support import FIXTURE_DATES, article, build_site, copy_store, digest_options, has_class, page
 
 HOOKS = '''
 from arxiv_digest.pages import kinds
