@@ -18,7 +18,8 @@ from . import pipeline
 from .analysis import llm
 from .arxiv import announce
 from .pages import feed
-from .config import DigestConfig, channel_name, channels, check_channels, check_paths, data_dir
+from .channels import channel_name, channels, check_channels, check_paths, data_dir
+from .config import DigestConfig
 from .hooks import HookError, Hooks
 from .pages.site import Site, inputs as site_inputs
 from .store import Store, StoreError, write_atomic
