@@ -11,13 +11,14 @@ from ...arxiv.ids import NEW_ID, OLD_ID
 
 @dataclass
 class Problem:
+    """Something of a digest that could not be read as expected, and where."""
+
     path: str
     line: int  # 1-based line in the file
     message: str
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
-
 
 
 # --- arXiv identifiers ------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from ...analysis.checks import check as check_analysis
-from ...arxiv import links
 from ...arxiv.ids import CATEGORY_RE
 from ...model import Paper, Provenance, Status
 from .blocks import Block, Start
