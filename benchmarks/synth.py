@@ -40,7 +40,8 @@ sys.path.append(str(ROOT / "plugin"))  # after an installed or snapshot arxiv_di
 from arxiv_digest.arxiv import announce  # noqa: E402
 from arxiv_digest import i18n  # noqa: E402
 from arxiv_digest.pipeline import summary_basis  # noqa: E402
-from arxiv_digest.store import SCHEMA, dumps, file_stem  # noqa: E402
+from arxiv_digest.arxiv.ids import file_stem  # noqa: E402
+from arxiv_digest.store import SCHEMA, dumps  # noqa: E402
 from arxiv_digest.analysis.taxonomy import DEFAULT_TAXONOMY  # noqa: E402
 
 UNTIL = date(2026, 11, 20)

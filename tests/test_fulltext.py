@@ -411,6 +411,13 @@ def test_trim_always_fits_and_keeps_paper_order() -> None:
     assert all(id(s) in order for s in trim(sections, 100000))
 
 
+def test_a_cjk_paragraph_without_sentence_end_is_cut_between_characters() -> None:
+    paragraph = "我们提出一种新的三维重建方法" * 40  # no 。！？ and no spaces: neither sentences nor words to cut at
+    (cut,) = trim([Section("引言", paragraph, "introduction")], 100)
+    assert cut.text.endswith(" […]") and paragraph.startswith(cut.text.removesuffix(" […]"))
+    assert 50 < estimate_tokens(FullText("html", [cut]).text()) <= 100
+
+
 def test_html_without_enough_text_falls_back_to_pdf() -> None:
     tiny = "<html><body><article class='ltx_document'><section class='ltx_section'><h2 class='ltx_title'>1 Introduction</h2><p>Short.</p></section></article></body></html>"
     with Server({f"/html/{PAPER}v1": html_response(tiny), f"/pdf/{PAPER}v1": (200, "application/pdf", make_pdf())}) as server:

@@ -13,11 +13,13 @@ from datetime import date, datetime, timezone
 import pytest
 
 from arxiv_digest import pipeline
+from arxiv_digest.arxiv import announce
 from arxiv_digest.arxiv.announce import Announcement
 from arxiv_digest.config import ArxivConfig, DigestConfig
 from arxiv_digest.arxiv.source import ArxivSource, FetchError
+from arxiv_digest.importers.legacy import parse_digest
 from arxiv_digest.store import Store
-from support import arxiv_requests, closed_port_url, fixture_papers, newest_first
+from support import SHARED, arxiv_requests, closed_port_url, fixture_papers, newest_first
 from fake_arxiv import FakeArxiv, make_entry
 
 UTC = timezone.utc
@@ -34,6 +36,7 @@ ANN_0218 = Announcement(digest_date=date(2026, 2, 18), cutoff_day=date(2026, 2, 
 ANN_0126 = Announcement(digest_date=date(2026, 1, 26), cutoff_day=date(2026, 1, 23), start=utc(2026, 1, 22, 19),
                         end=utc(2026, 1, 23, 19), announced=utc(2026, 1, 26, 1))
 CATS = ["cs.CV", "cs.RO"]
+DIGESTS = sorted((SHARED / "fixtures" / "digests").glob("*.md"))
 
 
 def arxiv_options(url: str, **options) -> ArxivConfig:
@@ -120,6 +123,17 @@ def test_code_links_come_from_the_abstract():
     assert record["code_links"] == [url]
 
 
+def test_a_paper_has_the_same_code_links_fetched_or_imported(fake_api):
+    """One rule for both: "Code and data are in https://research.nvidia.com/..." counts when fetched too."""
+    fetched = {}
+    for ann in announce.between(date(2026, 1, 26), date(2026, 2, 18), "Asia/Shanghai"):
+        fetched.update({p["id"]: p for p in ArxivSource(arxiv_options(fake_api.url)).fetch(ann, CATS).papers})
+    imported = {p["id"]: p for path in DIGESTS for p in parse_digest(path.read_text(encoding="utf-8"), str(path)).papers}
+    assert len(imported) == 30 and set(imported) <= set(fetched)
+    assert {pid: fetched[pid]["code_links"] for pid in imported} == {pid: p["code_links"] for pid, p in imported.items()}
+    assert fetched["2602.15727"]["code_links"] == ["https://research.nvidia.com/labs/par/lorweb"]
+
+
 def test_window_edges_and_unusable_entries():
     entries = [
         make_entry("2602.90001v1", title="At the start", published=utc(2026, 2, 16, 19)),
@@ -136,10 +150,11 @@ def test_window_edges_and_unusable_entries():
 
 
 def test_pagination_reads_every_page_once(fake_api):
-    got = ArxivSource(arxiv_options(fake_api.url, page_size=3)).fetch(ANN_0218, CATS)
+    source = ArxivSource(arxiv_options(fake_api.url, page_size=3))
+    got = source.fetch(ANN_0218, CATS)
     assert [p["id"] for p in got.papers] == newest_first(fixture_papers()["2026-02-18"])
     assert starts(fake_api) == [0, 3, 6, 9]
-    assert got.requests == 4
+    assert source.requests == 4
 
 
 # ----------------------------------------------------------------------------- faults and retries

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from arxiv_digest.store import Store, StoreLocked, file_stem, split_id, write_atomic
+from arxiv_digest.arxiv.ids import file_stem, split_id
+from arxiv_digest.store import Store, StoreLocked, write_atomic
 from support import FIXTURE_DATES, cli, copy_store, digest_options, fetch_dates_args, fixture_papers, newest_first, \
     snapshot, write_site
 

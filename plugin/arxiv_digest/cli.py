@@ -19,9 +19,12 @@ from tqdm import tqdm
 from . import pipeline
 from .analysis import llm
 from .arxiv import announce
-from .config import DigestConfig, channel_name, channels, check_channels, check_paths, data_dir
+from .arxiv.ids import ARXIV_ID_RE
+from .channels import channel_name, channels, check_channels, check_paths, data_dir
+from .config import DigestConfig
 from .hooks import HookError, Hooks
-from .store import ARXIV_ID_RE, Store, StoreError
+from .importers import legacy
+from .store import Store, StoreError
 
 
 class CommandError(Exception):
@@ -166,7 +169,7 @@ def cmd_analyze(args: argparse.Namespace, channel: Channel) -> int:
 def cmd_import(args: argparse.Namespace, channel: Channel) -> int:
     config, store = channel.config, channel.store
     report = pipeline.Report()
-    problems = pipeline.import_digests(store, config, args.files, report)
+    problems = legacy.import_digests(store, config, args.files, report)
     for problem in problems:
         print(problem, file=sys.stderr)
     pending = sum(1 for p in store.papers() if (p.get("analysis") or {}).get("status") == "pending")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 
-from .config import channel_name
+from .channels import channel_name
 from .pages.site import Site
 from .pages.urls import markdown_link
 

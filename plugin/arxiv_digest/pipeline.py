@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from mkdocs.plugins import get_plugin_logger
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from .analysis import llm, ranking
 from .analysis.offline import analyze_offline, offline_summary
@@ -20,13 +22,24 @@ from .arxiv.announce import Announcement
 from .config import DigestConfig
 from .hooks import Hooks
 from .analysis.llm import Usage
-from .store import Record, Store
+from .model import Day, DaySource, Paper, Provenance, Relevance, Status, is_final, merge_paper
+from .store import Store
+
+if TYPE_CHECKING:
+    from .arxiv.source import DayFetch
 
 log = get_plugin_logger(__name__)
 
-# Metadata refreshed from arXiv on refetch; everything else (analysis, tags) is kept.
-METADATA = ("version", "title", "authors", "published", "updated", "categories", "primary_category", "abstract",
-            "comment", "journal_ref", "doi", "links", "code_links")
+
+class Source(Protocol):
+    """Where :func:`update` gets the papers of an announcement (:class:`.arxiv.source.ArxivSource`, or a fake)."""
+
+    @property
+    def requests(self) -> int:
+        """API requests made so far."""
+
+    def fetch(self, ann: Announcement, categories: list[str]) -> DayFetch:
+        """The papers of ``ann`` in ``categories``, newest first; raises :class:`.arxiv.source.FetchError`."""
 
 
 @dataclass
@@ -74,16 +87,7 @@ class Report:
         return out or ["nothing to do"]
 
 
-def merge_paper(old: Record | None, new: Record) -> Record:
-    """New metadata over the stored record; stored analysis and tags survive."""
-    if old is None:
-        return new
-    merged = dict(old)
-    merged.update({key: new[key] for key in METADATA if key in new})
-    return merged
-
-
-def day_is_whole(store: Store, day: Record) -> bool:
+def day_is_whole(store: Store, day: Day) -> bool:
     """Stored, complete, nothing skipped, and every paper readable (a damaged file was quarantined: refetch)."""
     return (day.get("complete", True) and not day.get("skipped")
             and all(store.paper(pid) is not None for pid in day.get("papers", [])))
@@ -92,12 +96,12 @@ def day_is_whole(store: Store, day: Record) -> bool:
 def usual_day_size(store: Store, sample: int = 10) -> int:
     """Median number of papers of the latest complete fetched days (0 when there is no history)."""
     sizes = sorted(d.get("candidates") or 0 for d in store.days()[: sample * 2]
-                   if d.get("source") == "arxiv" and d.get("complete", True))[-sample:]
+                   if d.get("source") == DaySource.ARXIV and d.get("complete", True))[-sample:]
     return sizes[len(sizes) // 2] if len(sizes) >= 3 else 0
 
 
-def store_day(store: Store, config: DigestConfig, ann: Announcement, papers: list[Record], candidates: int,
-              report: Report, complete: bool = True, relevance: Record | None = None, skipped: int = 0) -> None:
+def store_day(store: Store, config: DigestConfig, ann: Announcement, papers: list[Paper], candidates: int,
+              report: Report, complete: bool = True, relevance: Relevance | None = None, skipped: int = 0) -> None:
     """Write a fetched day and its papers (analyzed offline where nothing better exists).
 
     ``skipped`` entries arXiv sent unreadable: the day is published, and fetched again on the next
@@ -117,9 +121,9 @@ def store_day(store: Store, config: DigestConfig, ann: Announcement, papers: lis
     old_day = store.day(date) or {}
     ids = [p["id"] for p in stored]
     summary = old_day.get("summary")
-    if not summary or summary.get("provenance") == "offline" or old_day.get("papers") != ids:
+    if not summary or summary.get("provenance") == Provenance.OFFLINE or old_day.get("papers") != ids:
         summary = offline_summary(stored, config.categories, config.language, config.taxonomy)
-    day = {
+    day: Day = {
         **old_day,
         "date": date,
         "announced": ann.announced.isoformat(),
@@ -127,7 +131,7 @@ def store_day(store: Store, config: DigestConfig, ann: Announcement, papers: lis
         "categories": list(config.categories),
         "papers": ids,
         "candidates": candidates,
-        "source": "arxiv",
+        "source": DaySource.ARXIV,
         "summary": summary,
         "complete": complete,
     }
@@ -140,8 +144,8 @@ def store_day(store: Store, config: DigestConfig, ann: Announcement, papers: lis
     report.days_fetched.append(date)
 
 
-def llm_relevance(config: DigestConfig, stored: Record | None, papers: list[Record], report: Report,
-                  analyzer: llm.Analyzer | None = None) -> tuple[dict[str, float] | None, Record | None]:
+def llm_relevance(config: DigestConfig, stored: Day | None, papers: list[Paper], report: Report,
+                  analyzer: llm.Analyzer | None = None) -> tuple[dict[str, float] | None, Relevance | None]:
     """LLM relevance scores of a day's candidates (cached in the day record); None when unavailable."""
     interest = config.ranking.llm_interest
     if not interest or not llm.enabled(config.llm):
@@ -164,13 +168,16 @@ def llm_relevance(config: DigestConfig, stored: Record | None, papers: list[Reco
 
 
 def update(store: Store, config: DigestConfig, announcements: Iterable[Announcement], refetch: bool = False,
-           progress: Callable[[Announcement], None] | None = None, hooks: Hooks | None = None) -> Report:
-    """Fetch the announcements missing from the store (all of them with ``refetch``) and store them."""
+           progress: Callable[[Announcement], None] | None = None, hooks: Hooks | None = None,
+           source: Source | None = None) -> Report:
+    """Fetch the announcements missing from the store (all of them with ``refetch``) and store them.
+
+    ``source`` defaults to the arXiv API of ``config.arxiv``."""
     from .arxiv.source import ArxivSource, FetchError  # the arxiv client is imported only by builds that fetch
 
     report = Report()
     hooks = hooks or Hooks()
-    source = ArxivSource(config.arxiv)
+    source = source or ArxivSource(config.arxiv)
     with store.lock():
         for ann in announcements:
             if progress:
@@ -210,20 +217,20 @@ def update(store: Store, config: DigestConfig, announcements: Iterable[Announcem
     return report
 
 
-def needs_analysis(paper: Record, analyzer: llm.Analyzer, force: bool) -> bool:
-    """The cache rule: done work is redone only when asked (``--force``) or, with ``reanalyze: stale``,
+def needs_analysis(paper: Paper, analyzer: llm.Analyzer, force: bool) -> bool:
+    """The cache rule: final work is redone only when asked (``--force``) or, with ``reanalyze: stale``,
     when the prompt, model or paper version changed."""
     analysis = paper.get("analysis") or {}
-    if force or analysis.get("status") != "done" or analysis.get("provenance") == "offline":
+    if force or not is_final(analysis):
         return True
-    if analysis.get("provenance") == "llm" and analyzer.llm.reanalyze == "stale":
+    if analysis.get("provenance") == Provenance.LLM and analyzer.llm.reanalyze == "stale":
         return (analysis.get("prompt_hash") != analyzer.prompt_hash()
                 or analysis.get("paper_version") != paper.get("version"))
     return False
 
 
 def apply_outcome(store: Store, outcome: llm.Outcome, config: DigestConfig, report: Report) -> None:
-    """Write one paper's result as soon as it is finished; done work is never replaced by a failure."""
+    """Write one paper's result as soon as it is finished; final work is never replaced by a failure."""
     paper = store.paper(outcome.paper_id)
     if paper is None:
         return
@@ -231,12 +238,12 @@ def apply_outcome(store: Store, outcome: llm.Outcome, config: DigestConfig, repo
     report.usage.add(outcome.usage)
     if outcome.analysis is None:
         report.pending[outcome.paper_id] = outcome.reason or "unknown"
-        if old.get("status") == "done" and old.get("provenance") != "offline":
+        if is_final(old):
             return  # keep the good analysis we had
-        paper["analysis"] = {"status": "pending", "provenance": "llm", "reason": outcome.reason,
+        paper["analysis"] = {"status": Status.PENDING, "provenance": Provenance.LLM, "reason": outcome.reason,
                              "attempted": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
     else:
-        if old.get("status") == "done" and old.get("provenance") not in (None, "offline"):
+        if is_final(old):
             # Imported or earlier analyses are kept, never thrown away silently.
             paper["previous_analyses"] = [*paper.get("previous_analyses", []), old][-3:]
         paper["analysis"] = outcome.analysis
@@ -249,7 +256,9 @@ def apply_outcome(store: Store, outcome: llm.Outcome, config: DigestConfig, repo
 def analyze(store: Store, config: DigestConfig, dates: list[str] | None = None, ids: list[str] | None = None,
             force: bool = False, analyzer: llm.Analyzer | None = None,
             progress: Callable[[int, int], None] | None = None) -> Report:
-    """Analyze the papers of ``dates`` (default: every stored day) or ``ids`` with the LLM, then the day summaries."""
+    """Analyze the papers of ``dates`` (default: every stored day) or ``ids`` with the LLM, then the day summaries.
+
+    ``analyzer`` defaults to the LLM of ``config.llm`` (reading full texts when ``llm.full_text`` is on)."""
     report = Report(prices=(config.llm.price_input, config.llm.price_output))
     analyzer = analyzer or llm.Analyzer(config, full_text=full_text_reader(config))
     with store.lock():
@@ -274,14 +283,14 @@ def analyze(store: Store, config: DigestConfig, dates: list[str] | None = None, 
     return report
 
 
-def summarize_day(store: Store, config: DigestConfig, analyzer: llm.Analyzer, day: Record, force: bool,
+def summarize_day(store: Store, config: DigestConfig, analyzer: llm.Analyzer, day: Day, force: bool,
                   report: Report) -> None:
     papers = [p for p in (store.paper(pid) for pid in day.get("papers", [])) if p is not None]
     summary = day.get("summary") or {}
     # Written from what the papers said then: redo it when a paper's TL;DR or status has changed since.
-    current = (summary.get("provenance") == "llm" and summary.get("basis") == summary_basis(papers)
+    current = (summary.get("provenance") == Provenance.LLM and summary.get("basis") == summary_basis(papers)
                and (analyzer.llm.reanalyze == "never" or summary.get("prompt_hash") == analyzer.summary_hash()))
-    if not papers or (current and not force) or summary.get("provenance") == "imported" and not force:
+    if not papers or (current and not force) or summary.get("provenance") == Provenance.IMPORTED and not force:
         return
     usage = Usage()
     try:
@@ -297,21 +306,19 @@ def summarize_day(store: Store, config: DigestConfig, analyzer: llm.Analyzer, da
     store.save_day(day)
 
 
-def summary_basis(papers: list[Record]) -> str:
+def summary_basis(papers: list[Paper]) -> str:
     """Fingerprint of what a day summary is written from: the papers, their status and TL;DR."""
-    import hashlib
-    import json
     facts = [(p["id"], (p.get("analysis") or {}).get("status"), (p.get("analysis") or {}).get("tldr")) for p in papers]
     return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
-def full_text_reader(config: DigestConfig) -> Callable[[Record], tuple[str, str] | None] | None:
+def full_text_reader(config: DigestConfig) -> Callable[[Paper], tuple[str, str] | None] | None:
     """Full text (source, trimmed text) of a paper, or None to fall back to the abstract."""
     if not config.llm.full_text:
         return None
     from .arxiv import fulltext
 
-    def read(paper: Record) -> tuple[str, str] | None:
+    def read(paper: Paper) -> tuple[str, str] | None:
         try:
             got = fulltext.fetch_full_text(paper["id"], paper.get("version", 1), config.arxiv.html_url,
                                            config.arxiv.pdf_url, config.arxiv.timeout)
@@ -322,57 +329,6 @@ def full_text_reader(config: DigestConfig) -> Callable[[Record], tuple[str, str]
         return got.source, fulltext.FullText(got.source, trimmed).text()
 
     return read
-
-
-def import_digests(store: Store, config: DigestConfig, paths: list[str], report: Report) -> list[str]:
-    """Read legacy Markdown digests into the store; returns the problems (file:line: message).
-
-    Refusals come in as pending, real analyses as done with provenance "imported". Work
-    already in the store (fetched days, LLM analyses) is kept, so importing twice changes nothing.
-    """
-    from .analysis.offline import tldr
-    from .importers import legacy
-
-    problems: list[str] = []
-    with store.lock():
-        for path in paths:
-            try:
-                text = Path(path).read_text(encoding="utf-8")
-                digest = legacy.parse_digest(text, path)
-            except (OSError, UnicodeDecodeError, legacy.NotADigest) as error:
-                problems.append(f"{path}: skipped: {error}")
-                continue
-            problems += [str(p) for p in digest.problems]
-            ids = []
-            for record in digest.papers:
-                old = store.paper(record["id"])
-                analysis = dict(record["analysis"])
-                if analysis.get("status") == "done" and not analysis.get("tldr"):
-                    analysis["tldr"] = tldr(record.get("abstract", ""))
-                new = {**record, "analysis": analysis}
-                if old is not None:
-                    kept = old.get("analysis") or {}
-                    new = merge_paper(new, old) if kept.get("provenance") not in (None, "offline") else \
-                        {**merge_paper(old, record), "analysis": analysis}
-                new = analyze_offline(new, config.taxonomy, config.max_tags)
-                report.papers_new += old is None
-                report.files_written += store.save_paper(new)
-                ids.append(record["id"])
-            if store.day(digest.date) is None and ids:
-                ann = announce.for_digest_date(date.fromisoformat(digest.date), config.timezone,
-                                               config.arxiv.holidays)
-                day = {"date": digest.date, "papers": ids, "candidates": len(ids), "source": "imported",
-                       "source_file": Path(path).name,
-                       "categories": sorted({c for r in digest.papers for c in r.get("categories", [])}),
-                       "summary": {"provenance": "imported", "markdown": digest.summary} if digest.summary else
-                       offline_summary([store.paper(i) for i in ids], config.categories, config.language,
-                                       config.taxonomy)}
-                if ann:
-                    day["announced"] = ann.announced.isoformat()
-                    day["window"] = {"start": ann.start.isoformat(), "end": ann.end.isoformat()}
-                report.files_written += store.save_day(day)
-                report.days_fetched.append(digest.date)
-    return problems
 
 
 def freshness(store: Store, config: DigestConfig, now: datetime | None = None) -> tuple[int, str | None, str]:

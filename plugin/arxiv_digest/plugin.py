@@ -16,7 +16,8 @@ from mkdocs.structure.nav import Navigation, Section
 from . import pipeline
 from .analysis import llm
 from .arxiv import announce
-from .config import DigestConfig, channel_name, channels, check_channels, check_paths, data_dir
+from .channels import channel_name, channels, check_channels, check_paths, data_dir
+from .config import DigestConfig
 from .hooks import HookError, Hooks
 from .macros import register_macros
 from .pages import feed

@@ -3,7 +3,7 @@
 Files are UTF-8, keys sorted, indented (diff-friendly, meant to be committed)
 and written atomically. A file is only rewritten when its content changes, so
 refetching a day leaves the tree untouched. A file that does not parse is moved
-to ``.broken/`` and reported, never fatal.
+to ``.broken/`` and reported, never fatal. The records are typed in :mod:`.model`.
 """
 
 from __future__ import annotations
@@ -19,18 +19,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from filelock import FileLock, Timeout
+
+from .arxiv.ids import file_stem
+from .model import Day, Paper, Record
 
 log = get_plugin_logger(__name__)
 
 SCHEMA = 1
-# New-style (2601.16982) and old-style (hep-th/9901001) identifiers, without version.
-ARXIV_ID_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z][a-z.-]*(\.[A-Z]{2})?/\d{7})$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-Record = dict[str, Any]
 
 
 class StoreError(Exception):
@@ -39,21 +37,6 @@ class StoreError(Exception):
 
 class StoreLocked(StoreError):
     """Another arxiv-digest run holds the store."""
-
-
-def split_id(short_id: str) -> tuple[str, int]:
-    """``2601.16982v2`` → (``2601.16982``, 2); raises ValueError for anything else."""
-    match = re.match(r"^(.+?)(?:v(\d+))?$", short_id.strip())
-    if not match or not ARXIV_ID_RE.match(match.group(1)):
-        raise ValueError(f"not an arXiv identifier: {short_id[:80]!r}")
-    return match.group(1), int(match.group(2) or 1)
-
-
-def file_stem(paper_id: str) -> str:
-    """File and URL name of a paper: old-style ids lose their slash."""
-    if not ARXIV_ID_RE.match(paper_id):
-        raise ValueError(f"not an arXiv identifier: {paper_id[:80]!r}")
-    return paper_id.replace("/", "-")
 
 
 def dumps(record: Record) -> str:
@@ -156,10 +139,10 @@ class Store:
         log.warning("store file %s does not parse (%s); moved it to %s and carried on",
                     path, error, target)
 
-    def paper(self, paper_id: str) -> Record | None:
+    def paper(self, paper_id: str) -> Paper | None:
         return self._read(self.papers_dir / f"{file_stem(paper_id)}.json")
 
-    def day(self, digest_date: str) -> Record | None:
+    def day(self, digest_date: str) -> Day | None:
         return self._read(self.days_dir / f"{digest_date}.json")
 
     def day_dates(self) -> list[str]:
@@ -168,11 +151,11 @@ class Store:
             return []
         return sorted((p.stem for p in self.days_dir.glob("*.json") if DATE_RE.match(p.stem)), reverse=True)
 
-    def days(self) -> list[Record]:
+    def days(self) -> list[Day]:
         """Stored days, newest first."""
         return [d for d in (self.day(date) for date in self.day_dates()) if d is not None]
 
-    def papers(self) -> Iterator[Record]:
+    def papers(self) -> Iterator[Paper]:
         if self.papers_dir.is_dir():
             for path in sorted(self.papers_dir.glob("*.json")):
                 record = self._read(path)
@@ -191,11 +174,11 @@ class Store:
 
     # -- writing ---------------------------------------------------------------
 
-    def save_paper(self, record: Record) -> bool:
+    def save_paper(self, record: Paper) -> bool:
         record = {**record, "schema": SCHEMA}
         return write_atomic(self.papers_dir / f"{file_stem(record['id'])}.json", dumps(record))
 
-    def save_day(self, record: Record) -> bool:
+    def save_day(self, record: Day) -> bool:
         if not DATE_RE.match(record.get("date", "")):
             raise ValueError(f"not a digest date: {record.get('date')!r}")
         record = {**record, "schema": SCHEMA}

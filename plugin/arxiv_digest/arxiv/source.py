@@ -15,17 +15,12 @@ import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from .announce import Announcement
-from ..config import CATEGORY_RE, ArxivConfig
-from ..store import Record, split_id
+from .ids import CATEGORY_RE, split_id
+from .links import code_links
+from ..config import ArxivConfig
+from ..model import Paper
 
 log = get_plugin_logger(__name__)
-
-CODE_HOST_RE = re.compile(
-    r"https?://(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|[\w-]+\.github\.io)"
-    r"(?:/[^\s<>()\[\]{}\"'`]*)?",
-    re.IGNORECASE,
-)
-
 
 class FetchError(Exception):
     """The arXiv API could not be read (after retries)."""
@@ -35,8 +30,7 @@ class FetchError(Exception):
 class DayFetch:
     """What the API returned for one announcement."""
 
-    papers: list[Record]
-    requests: int = 0
+    papers: list[Paper]
     skipped: list[str] = field(default_factory=list)
 
 
@@ -89,17 +83,7 @@ def _transient(error: BaseException) -> bool:
     return isinstance(error, (arxiv.UnexpectedEmptyPageError, requests.RequestException, FetchError))
 
 
-def _code_links(*texts: str | None) -> list[str]:
-    links: list[str] = []
-    for text in texts:
-        for url in CODE_HOST_RE.findall(text or ""):
-            url = url.rstrip(".,;:!?")
-            if url not in links:
-                links.append(url)
-    return links
-
-
-def to_record(result: arxiv.Result) -> Record:
+def to_record(result: arxiv.Result) -> Paper:
     """The store's paper record for one API entry; ValueError when the entry is unusable."""
     paper_id, version = split_id(result.get_short_id())
     title = " ".join((result.title or "").split())
@@ -123,7 +107,7 @@ def to_record(result: arxiv.Result) -> Record:
         "journal_ref": result.journal_ref or None,
         "doi": result.doi or None,
         "links": {"abs": abs_url, "pdf": f"https://arxiv.org/pdf/{paper_id}v{version}"},
-        "code_links": _code_links(result.summary, result.comment),
+        "code_links": code_links(result.summary, result.comment),
     }
 
 
@@ -164,7 +148,6 @@ class ArxivSource:
             for result in client.results(search, offset=len(results)):
                 results.append(result)
 
-        before = self.requests
         client.dropped = 0
         try:
             for attempt in Retrying(retry=retry_if_exception(_transient), stop=stop_after_attempt(options.retries + 1),
@@ -174,7 +157,7 @@ class ArxivSource:
         except (arxiv.ArxivError, requests.RequestException, FetchError) as error:
             raise FetchError(f"arXiv API at {options.api_url} failed for the {ann.digest_date} digest: {error}") from error
 
-        papers: dict[str, Record] = {}
+        papers: dict[str, Paper] = {}
         skipped = [f"{client.dropped} entries without id or dates"] if client.dropped else []
         for result in results:
             try:
@@ -186,4 +169,4 @@ class ArxivSource:
             if ann.contains(datetime.fromisoformat(record["published"])) and record["id"] not in papers:
                 papers[record["id"]] = record
         ordered = sorted(papers.values(), key=lambda p: (p["published"], p["id"]), reverse=True)
-        return DayFetch(papers=ordered, requests=self.requests - before, skipped=skipped)
+        return DayFetch(papers=ordered, skipped=skipped)

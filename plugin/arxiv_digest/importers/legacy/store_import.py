@@ -1,0 +1,67 @@
+"""The ``import`` stage: legacy Markdown digests into the store, next to the days fetched from arXiv."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ...analysis.offline import analyze_offline, offline_summary, tldr
+from ...arxiv import announce
+from ...config import DigestConfig
+from ...model import Day, DaySource, Provenance, is_final, is_publishable, merge_paper
+from ...store import Store
+from .digest import LegacyDigest, NotADigest, parse_digest
+
+if TYPE_CHECKING:
+    from ...pipeline import Report
+
+
+def import_digests(store: Store, config: DigestConfig, paths: list[str], report: Report) -> list[str]:
+    """Read legacy Markdown digests into the store; returns the problems (file:line: message).
+
+    Refusals come in as pending, real analyses as done with provenance "imported". Work
+    already in the store (fetched days, LLM analyses) is kept, so importing twice changes nothing.
+    """
+    problems: list[str] = []
+    with store.lock():
+        for path in paths:
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+                digest = parse_digest(text, path)
+            except (OSError, UnicodeDecodeError, NotADigest) as error:
+                problems.append(f"{path}: skipped: {error}")
+                continue
+            problems += [str(p) for p in digest.problems]
+            ids = []
+            for record in digest.papers:
+                old = store.paper(record["id"])
+                analysis = dict(record["analysis"])
+                if is_publishable(analysis) and not analysis.get("tldr"):
+                    analysis["tldr"] = tldr(record.get("abstract", ""))
+                new = {**record, "analysis": analysis}
+                if old is not None:
+                    new = merge_paper(new, old) if is_final(old.get("analysis")) else \
+                        {**merge_paper(old, record), "analysis": analysis}
+                new = analyze_offline(new, config.taxonomy, config.max_tags)
+                report.papers_new += old is None
+                report.files_written += store.save_paper(new)
+                ids.append(record["id"])
+            if store.day(digest.date) is None and ids:
+                report.files_written += store.save_day(imported_day(store, config, digest, Path(path).name, ids))
+                report.days_fetched.append(digest.date)
+    return problems
+
+
+def imported_day(store: Store, config: DigestConfig, digest: LegacyDigest, file_name: str, ids: list[str]) -> Day:
+    """The day record of an imported digest, with the announcement's window when the date is an announcement day."""
+    day: Day = {"date": digest.date, "papers": ids, "candidates": len(ids), "source": DaySource.IMPORTED,
+                "source_file": file_name,
+                "categories": sorted({c for r in digest.papers for c in r.get("categories", [])}),
+                "summary": {"provenance": Provenance.IMPORTED, "markdown": digest.summary} if digest.summary else
+                offline_summary([store.paper(i) for i in ids], config.categories, config.language, config.taxonomy)}
+    ann = announce.for_digest_date(date.fromisoformat(digest.date), config.timezone, config.arxiv.holidays)
+    if ann:
+        day["announced"] = ann.announced.isoformat()
+        day["window"] = {"start": ann.start.isoformat(), "end": ann.end.isoformat()}
+    return day
