@@ -24,6 +24,7 @@ from .channels import channel_name, channels, check_channels, check_paths, data_
 from .config import DigestConfig
 from .hooks import HookError, Hooks
 from .importers import legacy
+from .model import Status
 from .store import Store, StoreError
 
 
@@ -172,7 +173,7 @@ def cmd_import(args: argparse.Namespace, channel: Channel) -> int:
     problems = legacy.import_digests(store, config, args.files, report)
     for problem in problems:
         print(problem, file=sys.stderr)
-    pending = sum(1 for p in store.papers() if (p.get("analysis") or {}).get("status") == "pending")
+    pending = sum(1 for p in store.papers() if (p.get("analysis") or {}).get("status") == Status.PENDING)
     print(f"days imported: {len(report.days_fetched)} ({', '.join(report.days_fetched) or '-'}); "
           f"new papers: {report.papers_new}; files written: {report.files_written}; "
           f"pending analyses in the store: {pending}; problems: {len(problems)}")
@@ -196,7 +197,7 @@ def cmd_status(args: argparse.Namespace, channel: Channel) -> int:
     print(f"papers: {len(papers)}")
     for key, count in sorted(by_status.items()):
         print(f"  analysis {key}: {count}")
-    pending = [p for p in papers if (p.get("analysis") or {}).get("status") == "pending"]
+    pending = [p for p in papers if (p.get("analysis") or {}).get("status") == Status.PENDING]
     for paper in pending:
         print(f"  pending {paper['id']}: {(paper.get('analysis') or {}).get('reason') or '-'}")
     behind, newest, latest = pipeline.freshness(store, config)

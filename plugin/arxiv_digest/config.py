@@ -14,11 +14,15 @@ from .arxiv.ids import CATEGORY_RE
 from .pages import kinds
 
 
-class Category(c.Type):
-    """An arXiv category such as ``cs.CV``."""
+class StrOption(c.Type):
+    """A string option; subclasses check its form in ``run_validation``."""
 
-    def __init__(self) -> None:
-        super().__init__(str)
+    def __init__(self, default: str | None = None) -> None:
+        super().__init__(str, default=default)
+
+
+class Category(StrOption):
+    """An arXiv category such as ``cs.CV``."""
 
     def run_validation(self, value: object) -> str:
         value = super().run_validation(value)
@@ -85,11 +89,8 @@ class URL(c.Type):
         return value
 
 
-class EnvVarName(c.Type):
+class EnvVarName(StrOption):
     """The name of an environment variable (never a secret's value)."""
-
-    def __init__(self, default: str) -> None:
-        super().__init__(str, default=default)
 
     def run_validation(self, value: object) -> str:
         value = super().run_validation(value)
@@ -122,11 +123,11 @@ class ExtraBody(c.Type):
 RESERVED_FOLDERS = {*kinds.folders(), "assets", "search", "javascripts"}
 
 
-class Prefix(c.Type):
+class Prefix(StrOption):
     """A folder inside the site such as ``robotics`` or ``digests/robotics`` (empty: the site's root)."""
 
     def __init__(self) -> None:
-        super().__init__(str, default="")
+        super().__init__(default="")
 
     def run_validation(self, value: object) -> str:
         value = super().run_validation(value).strip().strip("/")
@@ -138,11 +139,8 @@ class Prefix(c.Type):
         return value
 
 
-class Timezone(c.Type):
+class Timezone(StrOption):
     """An IANA time zone name such as ``Asia/Shanghai``."""
-
-    def __init__(self, default: str) -> None:
-        super().__init__(str, default=default)
 
     def run_validation(self, value: object) -> str:
         value = super().run_validation(value)

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 
 from .. import i18n
-from ..store import Record
+from ..model import Provenance, Record, Status
 from .taxonomy import match_tags
 
 ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "vs.", "etc.", "Fig.", "Eq.", "cf.", "approx.", "resp.", "Sec.", "No.")
@@ -58,8 +58,8 @@ def tags_for(paper: Record, taxonomy: dict[str, list[str]], limit: int) -> list[
 
 def offline_analysis(paper: Record) -> Record:
     return {
-        "status": "done",
-        "provenance": "offline",
+        "status": Status.DONE,
+        "provenance": Provenance.OFFLINE,
         "tldr": tldr(paper.get("abstract", "")),
         "key_findings": key_findings(paper.get("abstract", "")),
         "body": None,
@@ -87,7 +87,7 @@ def offline_summary(papers: list[Record], categories: list[str], language: str, 
     lines += [f"- [{i}. {_link_text(p['title'])}](#{p['id']})" for i, p in with_code] or [f"- {text['none']}"]
     lines += ["", f"### {text['reading']}", ""]
     lines += [f"{i}. [{_link_text(p['title'])}](#{p['id']})" for i, p in enumerate(papers, 1)]
-    return {"provenance": "offline", "markdown": "\n".join(lines) + "\n"}
+    return {"provenance": Provenance.OFFLINE, "markdown": "\n".join(lines) + "\n"}
 
 
 def _link_text(title: str) -> str:

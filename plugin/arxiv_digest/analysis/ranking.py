@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..store import Record
+from ..model import Record
 from .taxonomy import keyword_pattern
 
 

@@ -21,7 +21,9 @@ from .urls import slugify
 from ..analysis.offline import offline_analysis
 from ..config import DigestConfig
 from ..hooks import Hooks
-from ..store import Record, Store, file_stem
+from ..arxiv.ids import file_stem
+from ..model import Provenance, Record, Status, is_publishable
+from ..store import Store
 
 RELATED_LIMIT = 5  # related papers per paper page
 RELATED_MIN_SCORE = 0.05  # TF-IDF cosine below which two papers share little more than common words
@@ -100,7 +102,7 @@ class Views:
                 "candidates": record.get("candidates"),
                 "categories": record.get("categories", []),
                 "window_text": _window_text(record.get("window"), tz),
-                "summary_offline": (record.get("summary") or {}).get("provenance") == "offline",
+                "summary_offline": (record.get("summary") or {}).get("provenance") == Provenance.OFFLINE,
                 "summary_text": md.plain(summary),
                 "date_value": date.fromisoformat(record["date"]),
                 "announced": _announced(record, tz),
@@ -146,9 +148,9 @@ class Views:
     def _paper_view(self, r: Record) -> dict[str, Any]:
         """Everything templates need about a paper, escaped once here."""
         analysis = r.get("analysis") or {}
-        if analysis.get("status") != "done":
+        if not is_publishable(analysis):
             # A pending answer (refusal, failed validation) is never published: show the extraction instead.
-            analysis = {**offline_analysis(r), "provenance": analysis.get("provenance"), "status": "pending",
+            analysis = {**offline_analysis(r), "provenance": analysis.get("provenance"), "status": Status.PENDING,
                         "reason": analysis.get("reason")}
         authors = [md.clean(a) for a in r.get("authors", [])]
         short = ", ".join(authors[:3]) + (f" +{len(authors) - 3}" if len(authors) > 3 else "")
@@ -168,8 +170,8 @@ class Views:
             "abstract_text": md.clean(r.get("abstract")),
             "tldr": md.clean(analysis.get("tldr")),
             "provenance": analysis.get("provenance"),
-            "offline": analysis.get("provenance") == "offline" or analysis.get("status") != "done",
-            "pending": analysis.get("status") == "pending",
+            "offline": analysis.get("provenance") == Provenance.OFFLINE or not is_publishable(analysis),
+            "pending": not is_publishable(analysis),
             "reason": analysis.get("reason"),
             "full_text": bool(analysis.get("full_text")),
             # Templates rely on abs and pdf: rebuild them from the id when missing or not web links.

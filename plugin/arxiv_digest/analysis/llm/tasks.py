@@ -15,7 +15,7 @@ from typing import Any
 
 from ...config import DigestConfig, LLMConfig
 from ... import i18n
-from ...store import Record
+from ...model import Provenance, Record, Status
 from .. import checks
 from ..checks import Invalid
 from .client import Client, Usage
@@ -138,8 +138,8 @@ class Analyzer:
             return outcome
         outcome.tags = list(dict.fromkeys(data["tags"]))
         outcome.analysis = {
-            "status": "done",
-            "provenance": "llm",
+            "status": Status.DONE,
+            "provenance": Provenance.LLM,
             "body": body,
             "tldr": data["tldr"].strip(),
             "key_findings": [k.strip() for k in data["key_contributions"]],
@@ -171,7 +171,7 @@ class Analyzer:
             checks.check_dates(text, date)
             return text
 
-        return {"provenance": "llm", "markdown": self._attempts(run) + "\n", "model": model_for(self.llm, "summary"),
+        return {"provenance": Provenance.LLM, "markdown": self._attempts(run) + "\n", "model": model_for(self.llm, "summary"),
                 "prompt_hash": self.summary_hash(), "papers": [p["id"] for p in papers],
                 "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
 
