@@ -217,3 +217,29 @@ def test_freshness_counts_the_announcements_behind(store, config):
     now = datetime.fromisoformat("2026-02-18T12:00:00+00:00")
     # 20:00 in Shanghai: arXiv announced the 2026-02-18 digest the evening before (US Eastern).
     assert pipeline.freshness(store, config, now=now) == (1, "2026-02-17", "2026-02-18")
+
+
+# ----------------------------------------------------------------------------- importing
+
+
+def test_importing_a_legacy_digest_keeps_the_llm_analysis_and_tags_already_stored(store, config):
+    from arxiv_digest.importers import legacy
+    from support import DIGEST_FIXTURES
+
+    digest = DIGEST_FIXTURES / "2026-01-26.md"
+    paper_id = "2601.16982"  # AnyView, analyzed in that digest by the legacy tool
+    with store.lock():
+        store.save_paper({"id": paper_id, "version": 1, "title": "AnyView", "abstract": "A fetched abstract.",
+                          "categories": ["cs.CV"], "tags": ["3D Vision", "cs.CV"],
+                          "analysis": {"status": Status.DONE, "provenance": Provenance.LLM, "tldr": "我们的 LLM 概要。",
+                                       "key_findings": ["发现一"], "body": "### 论文的主要贡献\n\nLLM 分析。\n"}})
+    before = copy.deepcopy(store.paper(paper_id))
+    problems = legacy.import_digests(store, config, [str(digest)], pipeline.Report())
+    assert problems == []
+    after = store.paper(paper_id)
+    assert after["analysis"] == before["analysis"] and after["tags"] == before["tags"]
+    assert after["abstract"] == "A fetched abstract."  # the fetched metadata is not replaced by the legacy copy
+    # The digest's other papers came in, as imported analyses.
+    day = store.day("2026-01-26")
+    others = [store.paper(i) for i in day["papers"] if i != paper_id]
+    assert len(others) == 9 and all(p["analysis"]["provenance"] == Provenance.IMPORTED for p in others)

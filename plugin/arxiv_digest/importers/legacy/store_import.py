@@ -41,7 +41,9 @@ def import_digests(store: Store, config: DigestConfig, paths: list[str], report:
                     analysis["tldr"] = tldr(record.get("abstract", ""))
                 new = {**record, "analysis": analysis}
                 if old is not None:
-                    new = merge_paper(new, old) if is_final(old.get("analysis")) else \
+                    # LLM work or an earlier import stays whole (analysis, tags, history); the legacy copy only
+                    # fills in what the store lacks. Otherwise the imported analysis replaces the offline one.
+                    new = {**new, **old} if is_final(old.get("analysis")) else \
                         {**merge_paper(old, record), "analysis": analysis}
                 new = analyze_offline(new, config.taxonomy, config.max_tags)
                 report.papers_new += old is None
