@@ -77,6 +77,13 @@ def test_clean_drops_control_bidi_and_zero_width_characters():
     assert md.clean(None) == ""
 
 
+def test_clean_shows_latex_text_commands_as_their_text_outside_math_only():
+    text = r"we introduce \textbf{AnyView} for \emph{dynamic \textit{view}} synthesis, $\textbf{x}_t$ and $$\text{a}$$"
+    assert md.clean(text) == r"we introduce AnyView for dynamic view synthesis, $\textbf{x}_t$ and $$\text{a}$$"
+    assert md.clean(r"\textbf {a} \mbox{b} \section{c}") == r"a b \section{c}"  # only text commands
+    assert "AnyView" in md.plain(r"\textbf{AnyView}") and "textbf" not in md.inline(r"\textbf{AnyView}")
+
+
 # ----------------------------------------------------------------------------- inline() and paragraphs()
 
 PLAIN = [

@@ -50,14 +50,26 @@ def test_tldr_without_a_contribution_sentence_is_the_first_sentence():
     assert offline.tldr("") == ""
 
 
-def test_key_findings_are_the_claim_sentences_in_order():
-    assert offline.key_findings(ABSTRACT) == [
-        "We propose FastRecon, i.e. a reconstruction model, and compare it vs. NeRF.",
-        "Experiments show it outperforms baselines by 12%.",
-    ]
+def test_key_findings_are_the_claim_sentences_in_order_without_the_tldr():
+    # "We propose FastRecon …" is a claim too, but it is the TL;DR: a card would show it twice.
+    assert offline.key_findings(ABSTRACT) == ["Experiments show it outperforms baselines by 12%."]
     claims = "We show A. We find B. We observe C. We demonstrate D."
-    assert offline.key_findings(claims) == ["We show A.", "We find B.", "We observe C."]
-    assert offline.key_findings(claims, limit=1) == ["We show A."]
+    assert offline.tldr(claims) == "We show A."  # no contribution sentence: the first one
+    assert offline.key_findings(claims) == ["We find B.", "We observe C.", "We demonstrate D."]
+    assert offline.key_findings(claims, limit=1) == ["We find B."]
+
+
+@pytest.mark.parametrize("opener", ["To address this, ", "Based on this, ", "To this end, ", "Finally, based on the "
+                                    "analysis above, ", "Inspired by recent work showing that A, B and C, "])
+def test_tldr_drops_a_clause_that_points_at_sentences_the_reader_does_not_see(opener):
+    abstract = f"Depth is hard. Prior work fails. {opener}we propose DepthX, a depth model."
+    assert offline.tldr(abstract) == "We propose DepthX, a depth model."
+    assert offline.key_findings(abstract) == []
+
+
+def test_tldr_keeps_a_subject_that_starts_the_sentence():
+    assert offline.tldr("In this work, we introduce X. It is good.") == "In this work, we introduce X."
+    assert offline.tldr("To do A we propose B.") == "To do A we propose B."  # no clause ends before the subject
     assert offline.key_findings("Depth is hard. Many methods exist.") == []
 
 

@@ -38,17 +38,30 @@ def sentences(text: str) -> list[str]:
 
 
 def tldr(abstract: str) -> str:
-    """The abstract's contribution sentence (the first one saying what the paper proposes)."""
-    found = sentences(abstract)
-    for sentence in found:
-        if CONTRIBUTION_RE.search(sentence):
-            return sentence
-    return found[0] if found else ""
+    """The abstract's contribution sentence (the first one saying what the paper proposes), standing alone."""
+    return _contribution(sentences(abstract))[1]
 
 
 def key_findings(abstract: str, limit: int = 3) -> list[str]:
-    """The abstract's claim sentences, in order, like the legacy digests' "Key Findings"."""
-    return [s for s in sentences(abstract) if CLAIM_RE.search(s)][:limit]
+    """The abstract's claim sentences, in order, like the legacy digests' "Key Findings", without the
+    sentence the TL;DR comes from (a card would show it twice)."""
+    found = sentences(abstract)
+    skip = _contribution(found)[0]
+    return [s for i, s in enumerate(found) if i != skip and CLAIM_RE.search(s)][:limit]
+
+
+def _contribution(found: list[str]) -> tuple[int | None, str]:
+    """Index and text of the TL;DR among an abstract's sentences (the first when none says what it proposes).
+
+    A clause before the subject ("To address this, we propose …", "Based on this, …") points at sentences the
+    TL;DR's reader never sees: the TL;DR starts at the subject instead."""
+    for i, sentence in enumerate(found):
+        match = CONTRIBUTION_RE.search(sentence)
+        if match:
+            if match.start() and sentence[:match.start()].rstrip().endswith(","):
+                sentence = sentence[match.start()].upper() + sentence[match.start() + 1:]
+            return i, sentence
+    return (0, found[0]) if found else (None, "")
 
 
 def tags_for(paper: Record, taxonomy: dict[str, list[str]], limit: int) -> list[str]:

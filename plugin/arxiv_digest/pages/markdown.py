@@ -32,9 +32,19 @@ SEARCH_EXCLUDE = "{: data-search-exclude }"
 BLOCK_START_RE = re.compile(r"^(\s*)([-+*=#>]|\d+(?=[.)])|\?\?\?|!!!)")
 
 
+# LaTeX text commands that authors leave in titles and abstracts ("\\textbf{AnyView}"): outside math, readers
+# see their text; inside math MathJax renders them.
+TEXT_COMMAND_RE = re.compile(r"\\(?:text(?:bf|it|sl|sc|tt|rm|sf|up|md|normal)|emph|underline|mbox)\s*\{([^{}]*)\}")
+
+
 def clean(text: str | None) -> str:
-    """Drop control, zero-width and bidi-override characters (they hide or reorder text)."""
-    return CONTROL_RE.sub("", text or "")
+    """Drop control, zero-width and bidi-override characters (they hide or reorder text); LaTeX text commands
+    outside math become their text."""
+    parts = MATH_RE.split(CONTROL_RE.sub("", text or ""))
+    for i in range(0, len(parts), 2):
+        while TEXT_COMMAND_RE.search(parts[i]):  # nested: \textbf{\emph{x}}
+            parts[i] = TEXT_COMMAND_RE.sub(r"\1", parts[i])
+    return "".join(parts)
 
 
 # TeX commands through which MathJax makes links, styles, ids or loads code: disarmed in untrusted math

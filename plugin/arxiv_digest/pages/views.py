@@ -152,6 +152,9 @@ class Views:
             # A pending answer (refusal, failed validation) is never published: show the extraction instead.
             analysis = {**offline_analysis(r), "provenance": analysis.get("provenance"), "status": Status.PENDING,
                         "reason": analysis.get("reason")}
+        elif analysis.get("provenance") == Provenance.OFFLINE:
+            # An extraction, derived from the abstract: made by this version of the analyzer, not the stored one.
+            analysis = offline_analysis(r)
         authors = [md.clean(a) for a in r.get("authors", [])]
         short = ", ".join(authors[:3]) + (f" +{len(authors) - 3}" if len(authors) > 3 else "")
         tag_names = list(dict.fromkeys([*(r.get("tags") or []), *self.hooks.paper_tags(r)]))
