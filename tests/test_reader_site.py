@@ -213,18 +213,45 @@ def test_feed_has_one_entry_per_day_newest_first(reader_site):
     assert [e.find(f"{ATOM}link").get("href") for e in entries] == [f"{SITE_URL}digest/{d}/" for d in days]
     for e, day in zip(entries, days):
         assert day in e.findtext(f"{ATOM}title") and e.findtext(f"{ATOM}published").startswith(day[:8])
-        assert e.findtext(f"{ATOM}summary").strip()
         html = etree.fromstring(e.findtext(f"{ATOM}content"), etree.HTMLParser())
         expected = {f"{SITE_URL}papers/{p.id}/" for p in fixture_papers()[day]}
         assert set(html.xpath("//a/@href")) == expected
+        # The summary is the day's TL;DR list, one numbered line per paper in the order of the page.
+        lines = e.findtext(f"{ATOM}summary").splitlines()
+        assert len(lines) == len(expected) and all(line.startswith(f"{i}. ") for i, line in enumerate(lines, 1))
+        cards = article(page(reader_site.site, f"digest/{day}/")).xpath(f'.//article[{has_class("ad-card")}]')
+        title, tldr = (f'string(.//*[{has_class(name)}])' for name in ("ad-card__title", "ad-card__tldr"))
+        assert lines == [f"{i}. {norm(c.xpath(title))}: {norm(c.xpath(tldr))}" for i, c in enumerate(cards, 1)]
+        # Its categories are the tags of its papers, the most frequent first.
+        terms = [c.get("term") for c in e.findall(f"{ATOM}category")]
+        assert terms and "cs.CV" in terms and len(terms) == len(set(terms))
 
 
-def test_every_page_head_links_the_feed(reader_site):
+def test_each_tag_has_a_feed_of_its_newest_papers(reader_site):
+    index = article(page(reader_site.site, "tags/"))
+    tag_pages = {norm(a.xpath("string(.//text()[1])")): a.get("href").rstrip("/")
+                 for a in index.xpath(f'.//*[{has_class("ad-tagcloud")}]/a')}
+    assert "3D Vision" in tag_pages
+    for name, slug in tag_pages.items():
+        path = reader_site.site / "tags" / slug / "feed.xml"
+        root = etree.parse(str(path)).getroot()
+        assert root.findtext(f"{ATOM}title") == f"Digest test · {name}"
+        assert root.find(f"{ATOM}link[@rel='self']").get("href") == f"{SITE_URL}tags/{slug}/feed.xml"
+        entries = root.findall(f"{ATOM}entry")
+        cards = article(page(reader_site.site, f"tags/{slug}/")).xpath(f'.//a[{has_class("ad-card__title")}]/@href')
+        assert [e.find(f"{ATOM}link").get("href") for e in entries] == [
+            SITE_URL + posixpath.normpath(posixpath.join("tags", slug, href)).lstrip("./") + "/" for href in cards]
+        assert all(name in [c.get("term") for c in e.findall(f"{ATOM}category")] for e in entries)
+
+
+def test_every_page_head_links_the_feeds_it_belongs_to(reader_site):
     pages = sorted(reader_site.site.rglob("*.html"))
     assert len(pages) > 50
     for path in pages:
         links = parse_html(path).xpath('//head/link[@rel="alternate"][@type="application/atom+xml"]')
-        assert [link.get("href") for link in links] == [f"{SITE_URL}feed.xml"], path
+        folder = path.parent.relative_to(reader_site.site).as_posix()
+        tag_feed = [f"{SITE_URL}{folder}/feed.xml"] if folder.startswith("tags/") else []
+        assert [link.get("href") for link in links] == [f"{SITE_URL}feed.xml", *tag_feed], path
 
 
 def test_no_site_url_means_no_feed(built_site):

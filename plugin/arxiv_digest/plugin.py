@@ -107,18 +107,18 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         if not self.config.enabled or self.site is None:
             return
         self._log_totals()
-        self._write_feed(config)
+        self._write_feeds(config)
 
     def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str | None:
         if not self.config.enabled or not config.site_url:
             return None
-        # Feed readers and browsers find the feed through every page's head.
-        return feed.add_head_link(output, self._feed_link(config))
+        # Feed readers and browsers find the feeds through the heads of the pages they belong to.
+        return feed.add_head_link(output, self._feed_links(page.file.src_uri, config))
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str | None:
         if not self.config.enabled or not config.site_url or not template_name.endswith(".html"):
             return None
-        return feed.add_head_link(output_content, self._feed_link(config))  # 404.html
+        return feed.add_head_link(output_content, self._feed_links(template_name, config))  # 404.html
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         if not self.config.enabled or config.nav is not None:
@@ -222,19 +222,24 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
                 "built": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 "stale": pipeline.stale_message(self.store, self.config)}
 
-    def _write_feed(self, config: MkDocsConfig) -> None:
-        """``feed.xml``: an Atom feed of the newest digest days (needs ``site_url`` for absolute links)."""
+    def _write_feeds(self, config: MkDocsConfig) -> None:
+        """``feed.xml`` (the newest digest days) and a feed per tag; they need ``site_url`` for absolute links."""
         if not config.site_url:
-            log.info("no site_url in mkdocs.yml: the Atom feed (%s) is not written, as it needs absolute links",
-                     self.site.feed_file)
+            log.info("no site_url in mkdocs.yml: the Atom feeds (%s, one per tag) are not written, as they need "
+                     "absolute links", self.site.feed_file)
             return
-        document = feed.build(self.site.feed_entries(config.site_url), site_url=config.site_url,
-                              title=self.config.title or config.site_name, subtitle=config.site_description,
-                              language=self.config.language, author=config.site_author, prefix=self.config.prefix)
-        write_atomic(Path(config.site_dir) / self.site.feed_file, document.decode("utf-8"))
+        documents = self.site.feeds(config.site_url, self._feed_title(config), subtitle=config.site_description,
+                                    language=self.config.language, author=config.site_author)
+        for path, document in documents.items():
+            write_atomic(Path(config.site_dir) / path, document.decode("utf-8"))
 
-    def _feed_link(self, config: MkDocsConfig) -> str:
-        return feed.head_link(config.site_url, self.config.title or config.site_name, self.config.prefix)
+    def _feed_links(self, src_uri: str, config: MkDocsConfig) -> str:
+        """The head links of the feeds a page belongs to (the channel's on every page, a tag's on its page)."""
+        links = self.site.feed_links(src_uri, self._feed_title(config))
+        return "\n".join(feed.head_link(config.site_url, title, path) for path, title in links)
+
+    def _feed_title(self, config: MkDocsConfig) -> str:
+        return self.config.title or config.site_name
 
     def _failure(self, message: str) -> None:
         if self.config.on_failure == "abort":

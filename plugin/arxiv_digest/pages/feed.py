@@ -1,4 +1,5 @@
-"""Atom feed of the digest days (``feed.xml``), built with ``xml.etree``.
+"""Atom feeds, built with ``xml.etree``: a channel's digest days (``feed.xml``) and each tag's papers
+(``tags/<tag>/feed.xml``).
 
 Every value comes in as text and is escaped by the serializer: titles and
 summaries are untrusted, so nothing here is assembled by string concatenation.
@@ -23,24 +24,25 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 @dataclass(frozen=True)
 class Entry:
-    """One digest day as the feed shows it."""
+    """One digest day (or, in a tag's feed, one paper) as the feed shows it."""
 
     title: str
     url: str  # absolute
     published: datetime  # aware
     summary: str  # plain text
     papers: Sequence[tuple[str, str, str]] = ()  # (title, absolute url, TL;DR) for the HTML content
+    categories: Sequence[str] = ()  # tags
 
 
-def feed_url(site_url: str, prefix: str = "") -> str:
-    """Address of the feed of the channel whose pages live under ``prefix``."""
-    return site_url.rstrip("/") + "/" + (f"{prefix}/" if prefix else "") + FEED_FILE
+def feed_url(site_url: str, path: str = FEED_FILE) -> str:
+    """Address of the feed written at ``path`` in the site (``feed.xml``, ``robotics/feed.xml``, ...)."""
+    return site_url.rstrip("/") + "/" + path
 
 
-def head_link(site_url: str, title: str, prefix: str = "") -> str:
-    """The ``<link rel="alternate">`` element pointing at the feed, for every page's head."""
+def head_link(site_url: str, title: str, path: str = FEED_FILE) -> str:
+    """The ``<link rel="alternate">`` element pointing at a feed, for the heads of the pages it belongs to."""
     return (f'<link rel="alternate" type="application/atom+xml" title="{html.escape(_xml_text(title), quote=True)}" '
-            f'href="{html.escape(feed_url(site_url, prefix), quote=True)}">')
+            f'href="{html.escape(feed_url(site_url, path), quote=True)}">')
 
 
 def add_head_link(page_html: str, link: str) -> str:
@@ -55,7 +57,7 @@ def add_head_link(page_html: str, link: str) -> str:
 
 def build(entries: Sequence[Entry], *, site_url: str, title: str, subtitle: str | None = None,
           language: str | None = None, author: str | None = None, limit: int = MAX_ENTRIES,
-          prefix: str = "") -> bytes:
+          path: str = FEED_FILE) -> bytes:
     """The Atom document (UTF-8 bytes) of the newest ``limit`` entries; ``entries`` come newest first."""
     entries = list(entries)[:limit]
     feed = ET.Element("feed", {"xmlns": ATOM})
@@ -64,8 +66,8 @@ def build(entries: Sequence[Entry], *, site_url: str, title: str, subtitle: str 
     _sub(feed, "title", title)
     if subtitle:
         _sub(feed, "subtitle", subtitle)
-    _sub(feed, "id", feed_url(site_url, prefix))
-    ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml", "href": feed_url(site_url, prefix)})
+    _sub(feed, "id", feed_url(site_url, path))
+    ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml", "href": feed_url(site_url, path)})
     ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html", "href": site_url})
     updated = max((e.published for e in entries), default=None)
     _sub(feed, "updated", (updated or datetime(1970, 1, 1).astimezone()).isoformat())
@@ -78,6 +80,8 @@ def build(entries: Sequence[Entry], *, site_url: str, title: str, subtitle: str 
         ET.SubElement(item, "link", {"rel": "alternate", "type": "text/html", "href": entry.url})
         _sub(item, "published", entry.published.isoformat())
         _sub(item, "updated", entry.published.isoformat())
+        for term in entry.categories:
+            ET.SubElement(item, "category", {"term": _xml_text(term)})
         _sub(item, "summary", entry.summary, type="text")
         if entry.papers:
             _sub(item, "content", _content_html(entry), type="html")
@@ -88,8 +92,6 @@ def build(entries: Sequence[Entry], *, site_url: str, title: str, subtitle: str 
 def _content_html(entry: Entry) -> str:
     """An HTML list of the day's papers, built as a tree: the feed carries it escaped (``type="html"``)."""
     root = ET.Element("div")
-    if entry.summary:
-        _sub(root, "p", entry.summary)
     ol = ET.SubElement(root, "ol")
     for title, url, tldr in entry.papers:
         li = ET.SubElement(ol, "li")

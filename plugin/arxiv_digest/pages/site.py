@@ -28,7 +28,7 @@ from ..config import DigestConfig
 from ..hooks import Hooks
 from ..store import Store
 
-FEED_DAYS = 30  # newest digest days in the feed
+FEED_ENTRIES = 30  # newest digest days in a channel's feed, newest papers in a tag's
 
 
 class Site:
@@ -48,6 +48,7 @@ class Site:
         self.renderer = Renderer(config.templates_dir, self.t, use_directory_urls)
         self.views = Views(store, config, hooks or Hooks(), self.cache_file("related.json"))
         self.days, self.papers, self.tags = self.views.days, self.views.papers, self.views.tags
+        self.tag_pages = {tag.page: tag for tag in self.tags.values()}
         # Papers count in the week of the first digest they appeared in.
         _, self.series = trends.weekly((p["days"][-1]["date_value"], p["tag_names"]) for p in self.views.published())
 
@@ -141,14 +142,37 @@ class Site:
         # at the first closing tag of the same name, and cards hold <div>s).
         return Markup(f'<section class="ad-cards" data-search-exclude>\n{inner}\n</section>\n')
 
-    def feed_entries(self, site_url: str, limit: int = FEED_DAYS) -> list[atom.Entry]:
-        """The newest digest days as Atom feed entries with absolute links (``site_url`` is the site's root)."""
+    def feeds(self, site_url: str, title: str, **meta: str | None) -> dict[str, bytes]:
+        """Atom documents by their path in the site: the channel's newest digest days (each summed up by its
+        papers' TL;DRs) and each tag's newest papers. ``site_url`` is the site's root; ``meta`` goes to
+        :func:`.feed.build` (subtitle, language, author)."""
         base = site_url if site_url.endswith("/") else site_url + "/"
 
         def absolute(src_uri: str) -> str:
             return urljoin(base, page_url(src_uri, self.use_directory_urls))
 
-        return [atom.Entry(title=DAY.title(self, day), url=absolute(day["page"]),
-                           published=day["announced"], summary=md.shorten(day["summary_text"], 500),
-                           papers=[(p["title"], absolute(p["page"]), p["tldr"]) for p in day["papers"]])
-                for day in self.days[:limit]]
+        days = [atom.Entry(title=DAY.title(self, day), url=absolute(day["page"]), published=day["announced"],
+                           summary="\n".join(f"{i}. {p['title']}: {p['tldr']}" for i, p in enumerate(day["papers"], 1)),
+                           papers=[(p["title"], absolute(p["page"]), p["tldr"]) for p in day["papers"]],
+                           categories=[t for t, _ in Counter(t for p in day["papers"] for t in p["tag_names"])
+                                       .most_common()])
+                for day in self.days[:FEED_ENTRIES]]
+        documents = {self.feed_file: atom.build(days, site_url=site_url, title=title, path=self.feed_file, **meta)}
+        for tag in self.tags.values():
+            papers = [atom.Entry(title=p["title"], url=absolute(p["page"]), published=p["days"][-1]["announced"],
+                                 summary=p["tldr"], categories=p["tag_names"])
+                      for p in tag.papers[:FEED_ENTRIES] if p["days"]]
+            path = tag_feed(tag.page)
+            documents[path] = atom.build(papers, site_url=site_url, title=f"{title} · {tag.name}", path=path, **meta)
+        return documents
+
+    def feed_links(self, src_uri: str, title: str) -> list[tuple[str, str]]:
+        """(path, title) of the feeds a page belongs to: every page the channel's, a tag's page its tag's too."""
+        links = [(self.feed_file, title)]
+        tag = self.tag_pages.get(src_uri)
+        return links + [(tag_feed(src_uri), f"{title} · {tag.name}")] if tag else links
+
+
+def tag_feed(tag_page: str) -> str:
+    """Where a tag's feed goes: ``tags/<tag>/feed.xml`` beside its page ``tags/<tag>.md``."""
+    return f"{tag_page.removesuffix('.md')}/{atom.FEED_FILE}"
