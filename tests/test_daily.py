@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from support import (FIXTURE_DATES, REPO, arxiv_requests, article, build_site, cli, copy_store, digest_options,
-                     page, write_site)
+                     has_class, page, write_site)
 from fake_arxiv import FakeArxiv, load_entries, make_entry
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
@@ -120,6 +120,33 @@ def test_status_command_and_page_report_pending_and_staleness(tmp_path, fixture_
     assert "5 announcement days behind" in text
     nav = page(run.site, "").xpath("//nav[contains(@class,'md-nav')]//a/@href")
     assert any("status" in href for href in nav)
+
+
+STALE = "日报有一段时间没有更新了"
+
+
+def test_readers_of_the_home_and_day_pages_are_told_when_the_digest_is_stale(tmp_path, fixture_store):
+    copy_store(fixture_store, tmp_path)
+    run = build_site(tmp_path, digest_options(until="2026-02-25", freshness_days=3))
+    assert run.returncode == 0, run.output
+    for url in ("", "digest/2026-02-18/", "digest/2026-01-26/"):
+        body = article(page(run.site, url))
+        warning = body.xpath(f".//*[{has_class('admonition')}][p='{STALE}']")
+        assert len(warning) == 1, url
+        text = " ".join(warning[0].itertext())
+        assert "最新一期是 2026-02-18" in text and "5 个公告日" in text and "2026-02-25" in text
+        assert body.xpath("./h1/following-sibling::*[1]") == warning, "said right under the title"
+    for url in ("papers/2602.15828/", "tags/", "archive/"):
+        assert STALE not in " ".join(article(page(run.site, url)).itertext()), url
+    status = article(page(run.site, "status/"))
+    headings = [" ".join(h.itertext()).strip("¶ ") for h in status.xpath("./h2")]
+    assert headings == ["给读者", "给站点维护者"]
+    assert all(th.text for th in status.xpath(".//th")), "every column of the table has a header"
+
+    # Within freshness_days of the newest announcement the pages say nothing.
+    fresh = build_site(tmp_path, digest_options(until="2026-02-20", freshness_days=3))
+    assert fresh.returncode == 0, fresh.output
+    assert all(STALE not in " ".join(article(page(fresh.site, url)).itertext()) for url in ("", "digest/2026-02-18/"))
 
 
 def test_a_fetching_build_warns_when_the_site_is_stale(tmp_path, fixture_store):

@@ -21,6 +21,7 @@ from .config import DigestConfig
 from .hooks import HookError, Hooks
 from .macros import register_macros
 from .pages import feed
+from .pages import markdown as md
 from .pages.cache import inputs as site_inputs
 from .pages.site import Site
 from .pages.writer import Pages, write_pages
@@ -52,6 +53,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         self.inputs: tuple = ()
         self.store: Store | None = None
         self.generated: set[str] = set()
+        self.status: dict[str, Any] = {}
         self.macros: Any = None
         self.hooks = Hooks()
 
@@ -88,6 +90,13 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         self._add_generated_files(files, config, {**self.pages.paths, self.site.status_uri: self._write_status()})
         return files
 
+    def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled or self.site is None:
+            return None
+        # Said at build time, not in the kept pages: a digest grows stale without any change to the store.
+        notice = self.site.stale_notice(page.file.src_uri, self.status)
+        return md.after_title(markdown, notice) if notice else None
+
     def on_page_read_source(self, *, page: Any, config: MkDocsConfig) -> str | None:
         if self.pages is not None:
             self.pages.wait(page.file.src_uri)  # written by the background process, maybe not yet
@@ -112,13 +121,13 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
     def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str | None:
         if not self.config.enabled or not config.site_url:
             return None
-        # Feed readers and browsers find the feeds through the heads of the pages they belong to.
-        return feed.add_head_link(output, self._feed_links(page.file.src_uri, config))
+        # Feed readers and browsers find the feed through every page's head.
+        return feed.add_head_link(output, self._feed_link(config))
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str | None:
         if not self.config.enabled or not config.site_url or not template_name.endswith(".html"):
             return None
-        return feed.add_head_link(output_content, self._feed_links(template_name, config))  # 404.html
+        return feed.add_head_link(output_content, self._feed_link(config))  # 404.html
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         if not self.config.enabled or config.nav is not None:
@@ -189,13 +198,14 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         """Make the site's view of the store and put its pages in place, unless nothing they are made from
         changed since the last build of this ``serve`` session."""
         hooks_files = [getattr(module, "__file__", "") for module in config.hooks.values()]
-        inputs = site_inputs(self.store, self.config, config.use_directory_urls, hooks_files)
+        feeds = bool(config.site_url)
+        inputs = site_inputs(self.store, self.config, config.use_directory_urls, hooks_files, feeds)
         if self.pages is not None and inputs == self.inputs and all(map(Path.is_file, self.pages.paths.values())):
             log.debug("store, options, templates and hooks unchanged: keeping the generated pages")
             return
         try:
             self.site = Site(self.store, self.config, config.use_directory_urls, hooks=self.hooks,
-                             cache_dir=self.cache_dir)
+                             cache_dir=self.cache_dir, feeds=feeds)
             keys_file = self.site.cache_file("pages.json") if self.config.cache else None
             self.pages = write_pages(self.site.plan(), self.cache_dir / "pages", keys_file, salt=inputs[1],
                                      background=self.background and self.config.background)
@@ -207,7 +217,8 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         """The status page, made on every build (it shows the build's time); where it is written."""
         # Generated pages are real files, each complete when MkDocs reads it: other plugins read abs_src_path.
         status = self.cache_dir / "pages" / self.site.status_uri
-        write_atomic(status, self.site.status_page(self._status_info()), durable=False)
+        self.status = self._status_info()
+        write_atomic(status, self.site.status_page(self.status), durable=False)
         return status
 
     def _log_totals(self) -> None:
@@ -233,10 +244,10 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         for path, document in documents.items():
             write_atomic(Path(config.site_dir) / path, document.decode("utf-8"))
 
-    def _feed_links(self, src_uri: str, config: MkDocsConfig) -> str:
-        """The head links of the feeds a page belongs to (the channel's on every page, a tag's on its page)."""
-        links = self.site.feed_links(src_uri, self._feed_title(config))
-        return "\n".join(feed.head_link(config.site_url, title, path) for path, title in links)
+    def _feed_link(self, config: MkDocsConfig) -> str:
+        # Only the channel's feed: Material reads every <link rel="alternate"> as another language of the site and
+        # fetches the sitemap.xml beside it, which a tag's folder lacks. Tag pages link their feeds in the text.
+        return feed.head_link(config.site_url, self._feed_title(config), self.site.feed_file)
 
     def _feed_title(self, config: MkDocsConfig) -> str:
         return self.config.title or config.site_name

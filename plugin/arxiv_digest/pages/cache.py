@@ -42,13 +42,13 @@ def fingerprint(config: DigestConfig, use_directory_urls: bool, files: list[str]
     return hash_key(repr(config), use_directory_urls, *stamps)
 
 
-def inputs(store: Store, config: DigestConfig, use_directory_urls: bool, files: list[str]) -> tuple:
-    """What the generated pages are made from: the store and :func:`fingerprint`.
+def inputs(store: Store, config: DigestConfig, use_directory_urls: bool, files: list[str], feeds: bool = False) -> tuple:
+    """What the generated pages are made from: the store, :func:`fingerprint` and whether feeds are written.
 
     ``mkdocs serve`` rebuilds the whole site when a hand-written page is saved; with the same inputs
     the generated pages are the same, so they are kept instead of made again.
     """
-    return store.signature(), fingerprint(config, use_directory_urls, files)
+    return store.signature(), fingerprint(config, use_directory_urls, files), feeds
 
 
 def read_cache(path: Path | None, key: str, field: str) -> Any:

@@ -197,6 +197,14 @@ def plain(text: str | None, limit: int | None = None) -> str:
     return shorten(" ".join(text.split()), limit)
 
 
+def after_title(markdown: str, block: str) -> str:
+    """``block`` placed after a page's first line when it is its ``# title``, else before everything."""
+    title, newline, rest = markdown.partition("\n")
+    if title.startswith("# "):
+        return f"{title}\n\n{block}\n{rest}"
+    return f"{block}\n{markdown}"
+
+
 def shorten(text: str, limit: int | None) -> str:
     """``text`` cut to at most ``limit`` characters, an ellipsis marking the cut."""
     if limit is None or len(text) <= limit:

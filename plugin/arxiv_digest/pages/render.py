@@ -38,6 +38,14 @@ class Renderer:
 
     def page(self, template: str, src_uri: str, meta: dict[str, Any], **context: Any) -> str:
         """The Markdown of the page at ``src_uri``: front matter (``meta``), then ``template`` rendered."""
+        body = self.fragment(template, src_uri, page_title=meta.get("title"), **context)
+        # Themes print page.meta values (title, tags, description) without escaping: escape them here.
+        meta = {k: _escape_meta(v) for k, v in meta.items()}
+        front = yaml.dump({"render_macros": False, **meta}, Dumper=_YAML_DUMPER, allow_unicode=True, sort_keys=False)
+        return f"---\n{front}---\n\n{body}"
+
+    def fragment(self, template: str, src_uri: str, **context: Any) -> str:
+        """``template`` rendered for the page at ``src_uri``: its links are relative to that page."""
         def rel(target: str) -> str:
             return relative_url(target, src_uri, self.use_directory_urls)
 
@@ -47,12 +55,7 @@ class Renderer:
         def card(p: dict[str, Any], number: int | None = None, anchor: bool = False, compact: bool = False) -> Markup:
             return self.card(p, src_uri, number=number, anchor=anchor, compact=compact)
 
-        body = self.env.get_template(template).render(t=self.t, rel=rel, link=link, card=card,
-                                                      page_title=meta.get("title"), **context)
-        # Themes print page.meta values (title, tags, description) without escaping: escape them here.
-        meta = {k: _escape_meta(v) for k, v in meta.items()}
-        front = yaml.dump({"render_macros": False, **meta}, Dumper=_YAML_DUMPER, allow_unicode=True, sort_keys=False)
-        return f"---\n{front}---\n\n{body}"
+        return self.env.get_template(template).render(t=self.t, rel=rel, link=link, card=card, **context)
 
     def card(self, p: dict[str, Any], from_uri: str, number: int | None = None, anchor: bool = False,
              compact: bool = False) -> Markup:

@@ -20,6 +20,7 @@ from . import markdown as md
 from . import trends
 from .cache import Plan
 from .kinds import DAY, KINDS, STATUS
+from .kinds.tag import tag_feed
 from .render import Renderer
 from .urls import in_channel, page_url, relative_url
 from .views import Views
@@ -35,8 +36,9 @@ class Site:
     """The generated part of the site, computed once per build from the store."""
 
     def __init__(self, store: Store, config: DigestConfig, use_directory_urls: bool = True,
-                 hooks: Hooks | None = None, cache_dir: Path | None = None) -> None:
+                 hooks: Hooks | None = None, cache_dir: Path | None = None, feeds: bool = False) -> None:
         self.config = config
+        self.feeds_written = feeds  # the site has a site_url: feeds are written and tag pages link theirs
         self.cache_dir = cache_dir
         self.use_directory_urls = use_directory_urls
         # A channel's title replaces the default series title everywhere (pages, feed).
@@ -48,7 +50,7 @@ class Site:
         self.renderer = Renderer(config.templates_dir, self.t, use_directory_urls)
         self.views = Views(store, config, hooks or Hooks(), self.cache_file("related.json"))
         self.days, self.papers, self.tags = self.views.days, self.views.papers, self.views.tags
-        self.tag_pages = {tag.page: tag for tag in self.tags.values()}
+        self.day_pages = {day["page"] for day in self.days}
         # Papers count in the week of the first digest they appeared in.
         _, self.series = trends.weekly((p["days"][-1]["date_value"], p["tag_names"]) for p in self.views.published())
 
@@ -166,13 +168,10 @@ class Site:
             documents[path] = atom.build(papers, site_url=site_url, title=f"{title} · {tag.name}", path=path, **meta)
         return documents
 
-    def feed_links(self, src_uri: str, title: str) -> list[tuple[str, str]]:
-        """(path, title) of the feeds a page belongs to: every page the channel's, a tag's page its tag's too."""
-        links = [(self.feed_file, title)]
-        tag = self.tag_pages.get(src_uri)
-        return links + [(tag_feed(src_uri), f"{title} · {tag.name}")] if tag else links
+    def stale_notice(self, src_uri: str, info: dict[str, Any]) -> str | None:
+        """What readers of a day page or of the home page are told when the digest lags arXiv (``info``: the
+        status page's); None on other pages, or when it does not lag."""
+        if not (info.get("stale") and info.get("newest")) or (src_uri != "index.md" and src_uri not in self.day_pages):
+            return None
+        return self.renderer.fragment("stale_notice.md", src_uri, info=info, status_page=self.status_uri)
 
-
-def tag_feed(tag_page: str) -> str:
-    """Where a tag's feed goes: ``tags/<tag>/feed.xml`` beside its page ``tags/<tag>.md``."""
-    return f"{tag_page.removesuffix('.md')}/{atom.FEED_FILE}"

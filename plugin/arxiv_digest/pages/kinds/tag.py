@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from .base import Page, PageKind
 from .tag_index import TAG_INDEX, ranked
 from ..cache import hash_key
+from ..feed import FEED_FILE
 
 if TYPE_CHECKING:
     from ..site import Site
@@ -18,9 +19,15 @@ class Tag(PageKind):
     def pages(self, site: Site, prints: dict[str, str]) -> Iterator[Page]:
         for tag in ranked(site):
             trend = site.trend_figure(tag.name, "ad-trend")
-            key = partial(hash_key, self.name, tag.name, tag.page, trend, *(prints[p["id"]] for p in tag.papers))
+            feed = tag_feed(tag.page) if site.feeds_written else None
+            key = partial(hash_key, self.name, tag.name, tag.page, trend, feed, *(prints[p["id"]] for p in tag.papers))
             yield Page(tag.page, key, {"title": f"{site.t['tag']}: {tag.name}"},
-                       {"tag": tag, "tags_index": TAG_INDEX.at(site.prefix), "trend": trend})
+                       {"tag": tag, "tags_index": TAG_INDEX.at(site.prefix), "trend": trend, "feed": feed})
+
+
+def tag_feed(tag_page: str) -> str:
+    """Where a tag's feed goes: ``tags/<tag>/feed.xml`` beside its page ``tags/<tag>.md``."""
+    return f"{tag_page.removesuffix('.md')}/{FEED_FILE}"
 
 
 TAG = Tag("tag", "tags/{slug}.md", "tag.md")
