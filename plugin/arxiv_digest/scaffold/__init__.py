@@ -88,6 +88,11 @@ def _count(value: Any) -> int:
     return _option(DigestConfig.max_papers)(number)
 
 
+def _categories(value: str | list[str]) -> list[str]:
+    """Typed: separated by spaces; from flags: a list (an item with a space in it is refused, not split)."""
+    return _option(DigestConfig.categories)(value.split() if isinstance(value, str) else value)
+
+
 def _text(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
@@ -99,7 +104,7 @@ QUESTIONS: list[tuple[str, str, Callable[[Any], Any], Callable[[Answers], Any]]]
     ("language", "Language of the pages and analyses (zh, en)", _option(DigestConfig.language),
      lambda a: DigestConfig.language.default),
     ("site_name", "Site name", _text, lambda a: labels(a.language)["day_title"]),
-    ("categories", "arXiv categories, separated by spaces", lambda v: _option(DigestConfig.categories)(v.split()),
+    ("categories", "arXiv categories, separated by spaces", _categories,
      lambda a: DigestConfig.categories.default),
     ("max_papers", "Papers per digest day (0 = all)", _count,
      lambda a: DigestConfig.max_papers.default),
@@ -119,7 +124,7 @@ def complete(answers: Answers, ask: Callable[[str], str] | None) -> Answers:
         given = getattr(answers, name)
         if given is not None:
             try:
-                value = parse(given if not isinstance(given, list) else " ".join(given))
+                value = parse(given)
             except ValueError as error:
                 raise ScaffoldError(f"--{name.replace('_', '-')}: {error}") from None
         elif ask is None:
