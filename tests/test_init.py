@@ -130,3 +130,11 @@ def test_init_needs_no_site_and_ignores_the_config_file_option(tmp_path):
     run = run_cli("-f", str(tmp_path / "nowhere.yml"), "init", str(tmp_path / "new"), "--yes")
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "new" / "mkdocs.yml").is_file()
+
+
+def test_requirements_pin_only_a_released_version(monkeypatch):
+    from arxiv_digest import scaffold
+    for version, line in (("0.2.0", "mkdocs-arxiv-digest==0.2.0"), ("0.2.1.dev3+gabc1234", "mkdocs-arxiv-digest"),
+                          ("0.0.0", "mkdocs-arxiv-digest")):
+        monkeypatch.setattr(scaffold, "__version__", version)
+        assert scaffold.requirement() == line

@@ -5,7 +5,8 @@ and a fake LLM. The runs follow one another as scheduled days would:
 1. day 1: the new days' data is committed once (one commit, data/ only), analyzed by the LLM, and the site builds;
 2. a rerun with nothing new commits nothing (and asks the LLM nothing);
 3. the keep-alive step commits (an empty commit) only when the last commit is more than 50 days old;
-4. an LLM failure leaves those papers pending, still commits the rest, builds and reports the pending ones.
+4. an LLM failure leaves those papers pending, still commits the rest, builds and reports the pending ones
+   (a run after 55 quiet days: its data commit is the only one, the keep-alive is not due after it).
 
 ``pip`` is a stand-in that checks what the Install step asks for: the package under test is the one installed.
 """
@@ -93,10 +94,12 @@ class Scenario:
         return _git(self.remote, "show", "--name-only", "--format=", ref).split()
 
 
-def _analyses(data: Path, day: str) -> dict[str, dict]:
-    ids = json.loads((data / "days" / f"{day}.json").read_text(encoding="utf-8"))["papers"]
-    return {pid: json.loads((data / "papers" / f"{pid.replace('/', '-')}.json").read_text(encoding="utf-8"))["analysis"]
-            for pid in ids}
+def _analyses(repo: Path, ref: str, day: str) -> dict[str, dict]:
+    """Paper id → analysis of a day's papers, as committed at ``ref`` of ``repo``."""
+    def read(path: str) -> dict:
+        return json.loads(_git(repo, "show", f"{ref}:{path}"))
+    ids = read(f"data/days/{day}.json")["papers"]
+    return {pid: read(f"data/papers/{pid.replace('/', '-')}.json")["analysis"] for pid in ids}
 
 
 def run_days(root: Path, workflow: Path = WORKFLOW, steps: list[dict] | None = None) -> dict:
@@ -115,6 +118,7 @@ def run_days(root: Path, workflow: Path = WORKFLOW, steps: list[dict] | None = N
         out["initial"] = scenario.commits()
         # 1. Day 1: the two older announcements are out; the newest window is still empty.
         out["day1"] = (*scenario.run(), scenario.commits(), scenario.changed(), len(llm.requests))
+        out["day1_head"] = _git(scenario.remote, "rev-parse", "main").strip()
         # 2. The next run: nothing new.
         before = len(llm.requests)
         out["rerun"] = (*scenario.run(), scenario.commits(), len(llm.requests) - before)
@@ -131,6 +135,9 @@ def run_days(root: Path, workflow: Path = WORKFLOW, steps: list[dict] | None = N
         failing[" ".join(newest[1].abstract.split()[:12])] = "refusal"
         out["failing_ids"] = [newest[0].base_id, newest[1].base_id]
         arxiv.entries = days[0] + days[1] + days[2]
+        # ... after 55 quiet days: the data commit is the only one (the keep-alive is not due after it).
+        scenario.owner_commit(out["quiet51"][1], "owner: an edit 55 days ago", days_ago=55)
+        out["before_llm_fails"] = scenario.commits()
         out["llm_fails"] = (*scenario.run(), scenario.commits(), scenario.changed())
     return out
 
@@ -149,10 +156,9 @@ def test_day_one_commits_the_data_once_and_builds(runs):
     old, middle, newest = runs["dates"]
     assert {f"data/days/{old}.json", f"data/days/{middle}.json"} <= set(changed)
     assert f"data/days/{newest}.json" not in changed  # nothing announced yet: not stored, asked again next run
-    committed = checkout.parent / "committed"
-    _git(checkout.parent, "clone", "-q", str(checkout.parent.parent / "remote.git"), str(committed))
-    for day in (old, middle):
-        analyses = _analyses(committed / "data", day)
+    remote = checkout.parent.parent / "remote.git"
+    for day in (old, middle):  # as day 1 committed them, analyzed by the LLM
+        analyses = _analyses(remote, runs["day1_head"], day)
         assert analyses and all(a["status"] == "done" and a["provenance"] == "llm" for a in analyses.values())
     assert llm_requests > 0
     cards = article(page(checkout / "site", f"digest/{middle}/")).xpath(".//article[contains(@class,'ad-card')]")
@@ -185,9 +191,9 @@ def test_an_llm_failure_still_commits_what_succeeded_builds_and_reports(runs):
     analyze = job.step("Analyze")
     assert "::warning::some analyses are pending" in analyze.output
     newest = runs["dates"][2]
-    assert commits[0].startswith("digest: data of ") and len(commits) == len(runs["quiet51"][2]) + 1
+    assert commits[0].startswith("digest: data of ") and commits[1:] == runs["before_llm_fails"]
     assert f"data/days/{newest}.json" in changed
-    analyses = _analyses(checkout / "data", newest)
+    analyses = _analyses(checkout.parent.parent / "remote.git", "main", newest)
     failing = runs["failing_ids"]
     assert {pid for pid, a in analyses.items() if a["status"] == "pending"} == set(failing)
     assert all(a["status"] == "done" for pid, a in analyses.items() if pid not in failing)

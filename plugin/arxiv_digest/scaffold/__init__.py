@@ -162,8 +162,9 @@ def _ask(ask: Callable[[str], str], prompt: str, parse: Callable[[Any], Any], de
 
 
 def requirement() -> str:
-    """The plugin pinned at this version when it is a release (a dev build is not on PyPI)."""
-    if re.fullmatch(r"\d+(\.\d+)*", __version__):
+    """The plugin pinned at this version when it is a release (a dev build, or 0.0.0 from a tree without git
+    metadata, is not on PyPI)."""
+    if re.fullmatch(r"\d+(\.\d+)*", __version__) and __version__ != "0.0.0":
         return f"mkdocs-arxiv-digest=={__version__}"
     return "mkdocs-arxiv-digest"
 
