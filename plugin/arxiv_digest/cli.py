@@ -16,7 +16,7 @@ from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import Abort, ConfigurationError
 from tqdm import tqdm
 
-from . import pipeline
+from . import pipeline, scaffold
 from .analysis import llm
 from .arxiv import announce
 from .arxiv.ids import ARXIV_ID_RE
@@ -25,7 +25,6 @@ from .config import DigestConfig
 from .hooks import HookError, Hooks
 from .importers import legacy
 from .model import Status
-from . import scaffold
 from .store import Store, StoreError
 
 
