@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from browser_support import SiteServer
+from browser_support import SiteServer, assert_math_typeset
 from support import TIMEOUT, copy_store, offline_env, run_cli
 
 MATH_PAPER = "2602.15727"  # its abstract holds $...$ math
@@ -25,13 +25,7 @@ def test_math_renders_in_an_init_site_from_the_packaged_mathjax(tmp_path, fixtur
     try:
         visit = open_page()
         visit.goto(server.url + f"papers/{MATH_PAPER}/")
-        page = visit.page
-        page.wait_for_selector("article mjx-container", state="attached")
-        assert page.locator("article mjx-container[jax='SVG'] svg").count() >= 1
-        assert page.locator("article mjx-container [data-mjx-error], article mjx-merror").count() == 0
-        raw = page.evaluate("""() => [...document.querySelectorAll('article .arithmatex')]
-            .filter(el => !el.querySelector('mjx-container')).map(el => el.textContent)""")
-        assert not raw, f"math left as TeX: {raw}"
+        assert_math_typeset(visit.page)
         visit.assert_clean()
         visit.assert_no_external_requests()
     finally:
