@@ -3,7 +3,7 @@ PYTHON ?= python3
 PIP := $(PYTHON) -m pip
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install install-test system-deps serve build test
+.PHONY: install install-test system-deps serve build test dist
 
 install:
 	$(PIP) install -q -e .
@@ -32,3 +32,9 @@ build: install
 test: install-test
 	bash tests/llm/build_llama_server.sh >/dev/null
 	$(PYTHON) -m pytest tests
+
+# The sdist and the wheel, as the release workflow builds them (tests/test_package.py also installs and uses the wheel).
+dist: install-test
+	rm -rf dist
+	$(PYTHON) -m build --outdir dist .
+	$(PYTHON) -m twine check --strict dist/*

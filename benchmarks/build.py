@@ -300,7 +300,7 @@ def write_plugin_site(site: Path, config: str = "mkdocs.yml", fetch: str = "neve
 
 def write_baseline_site(plugin_site: Path, site: Path) -> int:
     """docs/ = the plugin's generated pages as written in (a) + index.md + the plugin's CSS."""
-    import arxiv_digest.plugin as plugin_module
+    import arxiv_digest.pages.assets as assets
 
     pages = plugin_site / ".cache" / "arxiv-digest" / "pages"
     docs = site / "docs"
@@ -309,9 +309,9 @@ def write_baseline_site(plugin_site: Path, site: Path) -> int:
     shutil.copytree(pages, docs)
     count = sum(1 for _ in docs.rglob("*.md"))
     (docs / "index.md").write_text(INDEX_MD, encoding="utf-8")
-    css = docs / plugin_module.CSS_URI
+    css = docs / assets.CSS_URI
     css.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(plugin_module.ASSETS / "arxiv-digest.css", css)
+    shutil.copy(assets.ASSETS / "arxiv-digest.css", css)
     (site / "mkdocs.yml").write_text(BASELINE_SITE, encoding="utf-8")
     return count
 

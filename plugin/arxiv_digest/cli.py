@@ -16,7 +16,7 @@ from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import Abort, ConfigurationError
 from tqdm import tqdm
 
-from . import pipeline
+from . import pipeline, scaffold
 from .analysis import llm
 from .arxiv import announce
 from .arxiv.ids import ARXIV_ID_RE
@@ -209,6 +209,20 @@ def cmd_status(args: argparse.Namespace, channel: Channel) -> int:
     return 1 if args.strict and (stale or pending) else 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """Write a new site into ``args.dir`` (no mkdocs.yml to load yet)."""
+    given = scaffold.Answers(**{name: getattr(args, name) for name in scaffold.Answers.__dataclass_fields__})
+    try:
+        answers = scaffold.complete(given, None if args.yes else input)
+        written = scaffold.write(Path(args.dir), answers, force=args.force)
+    except scaffold.ScaffoldError as error:
+        raise CommandError(str(error)) from None
+    for path in written:
+        print(f"wrote {path}")
+    print(scaffold.next_steps(Path(args.dir), answers))
+    return 0
+
+
 def _site_options(*, defaults: bool) -> argparse.ArgumentParser:
     """-f, --channel and -v, for the main parser (``defaults=True``) and for every subcommand, so that
     ``arxiv-digest fetch -f site/mkdocs.yml`` works as ``mkdocs build -f`` does, and so does
@@ -257,6 +271,22 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("--strict", action="store_true",
                         help="exit 1 when the site is stale or analyses are pending (for scheduled jobs)")
     status.set_defaults(run=cmd_status)
+
+    init = sub.add_parser("init", help="write a new digest site (mkdocs.yml, home page, workflow, README)")
+    init.add_argument("dir", nargs="?", default=".", metavar="DIR", help="folder of the new site (default: .)")
+    init.add_argument("--yes", "-y", action="store_true", help="ask nothing: defaults for what flags leave out")
+    init.add_argument("--force", action="store_true", help="overwrite files that exist")
+    init.add_argument("--site-name", metavar="TEXT")
+    init.add_argument("--language", metavar="LANG", help="zh or en")
+    init.add_argument("--categories", nargs="+", metavar="CAT", help="arXiv categories, e.g. cs.CV cs.RO")
+    init.add_argument("--max-papers", metavar="N", help="papers per digest day (0 = all)")
+    init.add_argument("--provider", metavar="NAME", help=f"LLM provider: {', '.join(scaffold.PROVIDERS)}")
+    init.add_argument("--model", metavar="NAME", help="LLM model (default: the provider's)")
+    init.add_argument("--llm-base-url", metavar="URL", help="OpenAI-compatible endpoint (default: the provider's)")
+    init.add_argument("--arxiv-api-url", metavar="URL", help="arXiv API endpoint (default: export.arxiv.org)")
+    init.add_argument("--timezone", metavar="TZ", help="time zone of the digest date (default: Asia/Shanghai)")
+    init.add_argument("--site-url", metavar="URL", help="the site's address, e.g. https://USER.github.io/REPO/")
+    init.set_defaults(run=cmd_init, standalone=True)
     return top
 
 
@@ -272,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     # Our own notes (retries, waiting for the lock, full-text fallbacks) are worth seeing on the command line.
     logging.getLogger("mkdocs.plugins.arxiv_digest").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     try:
-        return each_channel(args, args.run)
+        return args.run(args) if getattr(args, "standalone", False) else each_channel(args, args.run)
     except (CommandError, StoreError, HookError) as error:
         print(f"arxiv-digest: {error}", file=sys.stderr)
         return 2

@@ -22,6 +22,7 @@ from .hooks import HookError, Hooks
 from .macros import register_macros
 from .pages import feed
 from .pages import markdown as md
+from .pages.assets import CSS_URI, packaged_assets
 from .pages.cache import inputs as site_inputs
 from .pages.site import Site
 from .pages.writer import Pages, write_pages
@@ -29,8 +30,6 @@ from .store import Store, StoreError, write_atomic
 
 log = get_plugin_logger(__name__)
 
-ASSETS = Path(__file__).parent / "assets"
-CSS_URI = "assets/arxiv-digest/arxiv-digest.css"
 # Extensions the generated pages use (collapsible blocks, admonitions, ids); added when a site lacks them.
 REQUIRED_EXTENSIONS = ("admonition", "pymdownx.details", "attr_list", "toc", "pymdownx.arithmatex")
 
@@ -269,8 +268,10 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
                 file.inclusion = InclusionLevel.NOT_IN_NAV  # reachable by links; no "not in nav" notice
             files.append(file)
             self.generated.add(src_uri)
-        if files.get_file_from_path(CSS_URI) is None:
-            files.append(File.generated(config, CSS_URI, abs_src_path=str(ASSETS / "arxiv-digest.css")))
+        scripts = [str(script) for script in config.extra_javascript]  # ExtraScriptValue or str
+        for uri, path in packaged_assets([*config.extra_css, *scripts]).items():
+            if files.get_file_from_path(uri) is None:  # a site's own copy wins
+                files.append(File.generated(config, uri, abs_src_path=str(path)))
 
 
 def _add_markdown_extensions(config: MkDocsConfig) -> None:

@@ -265,6 +265,17 @@ class Visit:
                                    "without network (or with a blocker) gets errors:\n" + "\n".join(self.external))
 
 
+def assert_math_typeset(page: Any) -> None:
+    """The page's math is typeset by MathJax (SVG output), without errors and with no raw TeX left."""
+    page.wait_for_selector("article mjx-container", state="attached")
+    assert page.locator("article mjx-container[jax='SVG'] svg").count() >= 1
+    assert page.locator("article mjx-container [data-mjx-error], article mjx-merror").count() == 0
+    # Nothing left untypeset: arithmatex spans hold only MathJax output, no raw TeX.
+    raw = page.evaluate("""() => [...document.querySelectorAll('article .arithmatex')]
+        .filter(el => !el.querySelector('mjx-container')).map(el => el.textContent)""")
+    assert not raw, f"math left as TeX: {raw}"
+
+
 def watch(page: Any) -> Visit:
     visit = Visit(page)
 

@@ -27,7 +27,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from browser_support import (BAD_LINKS_PAPER, CHROMIUM, DAY, HOSTILE_ID, LONG_WORD, MATH_PAPERS, ZH_PAPER, ZH_WORD,
-                             Site, Visit)
+                             Site, Visit, assert_math_typeset)
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make system-deps) to run the browser tests",
@@ -170,14 +170,7 @@ def test_search_finds_paper_by_chinese_tldr_word(variant_site, open_page):
 def test_math_renders(visited, path):
     """The abstracts' $...$ math is typeset by the MathJax served with the site (SVG output)."""
     visit = visited(path)
-    page = visit.page
-    page.wait_for_selector("article mjx-container", state="attached")
-    assert page.locator("article mjx-container[jax='SVG'] svg").count() >= 1
-    assert page.locator("article mjx-container [data-mjx-error], article mjx-merror").count() == 0
-    # Nothing left untypeset: arithmatex spans hold only MathJax output, no raw TeX.
-    raw = page.evaluate("""() => [...document.querySelectorAll('article .arithmatex')]
-        .filter(el => !el.querySelector('mjx-container')).map(el => el.textContent)""")
-    assert not raw, f"math left as TeX: {raw}"
+    assert_math_typeset(visit.page)
     visit.assert_clean()
 
 

@@ -1,0 +1,28 @@
+"""Files the package ships for a site's pages (the cards' CSS, MathJax), served as generated files.
+
+A site gets them without copying anything: the stylesheet always, and each folder of ``assets/`` (such as
+``mathjax/``) whole when the site lists one of its files in ``extra_javascript`` or ``extra_css`` under
+``assets/arxiv-digest/``. A whole folder, because a script may load its neighbours at runtime (MathJax
+loads ``ui/safe.js`` beside ``tex-svg-full.js``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+PREFIX = "assets/arxiv-digest/"
+CSS_URI = PREFIX + "arxiv-digest.css"
+
+
+def packaged_assets(referenced: list[str]) -> dict[str, Path]:
+    """URI in the site → packaged file, for the stylesheet and every asset folder ``referenced`` names."""
+    found = {CSS_URI: ASSETS / "arxiv-digest.css"}
+    for uri in referenced:
+        if not uri.startswith(PREFIX):
+            continue
+        folder = ASSETS / uri[len(PREFIX):].split("/", 1)[0]
+        if folder.is_dir():
+            found.update({PREFIX + path.relative_to(ASSETS).as_posix(): path
+                          for path in sorted(folder.rglob("*")) if path.is_file()})
+    return found
