@@ -209,6 +209,25 @@ def cmd_status(args: argparse.Namespace, channel: Channel) -> int:
     return 1 if args.strict and (stale or pending) else 0
 
 
+def cmd_check(args: argparse.Namespace, channel: Channel) -> int:
+    """A few tiny requests to the configured endpoint; prints what works and the ``llm:`` options to paste."""
+    import yaml
+
+    from .analysis.llm import probe
+
+    config = channel.config
+    if not llm.enabled(config.llm):
+        raise CommandError(f"no LLM configured: set llm.base_url or the {config.llm.api_key_env} environment variable")
+    print(f"endpoint: {config.llm.base_url or 'https://api.openai.com/v1'}")
+    found = probe.check(config.llm)
+    for line in found.lines:
+        print(line)
+    print(f"requests: {found.requests} (nothing stored)")
+    print("options to paste under the plugin's llm: (mkdocs.yml)")
+    print(yaml.safe_dump({"llm": found.options}, sort_keys=False, allow_unicode=True).rstrip())
+    return 0 if found.ok else 1
+
+
 def _site_options(*, defaults: bool) -> argparse.ArgumentParser:
     """-f, --channel and -v, for the main parser (``defaults=True``) and for every subcommand, so that
     ``arxiv-digest fetch -f site/mkdocs.yml`` works as ``mkdocs build -f`` does, and so does
@@ -257,6 +276,10 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("--strict", action="store_true",
                         help="exit 1 when the site is stale or analyses are pending (for scheduled jobs)")
     status.set_defaults(run=cmd_status)
+
+    check = sub.add_parser("check", parents=[site], help="try the configured LLM endpoint (at most 6 tiny requests, "
+                                                         "nothing stored) and print the llm: options that work")
+    check.set_defaults(run=cmd_check)
     return top
 
 

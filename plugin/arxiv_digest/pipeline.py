@@ -60,6 +60,7 @@ class Report:
     summaries: int = 0
     usage: Usage = field(default_factory=Usage)
     prices: tuple[float, float] = (0.0, 0.0)
+    learned: list[str] = field(default_factory=list)  # what the LLM endpoint refused, with the option to set
 
     def lines(self) -> list[str]:
         out = []
@@ -83,6 +84,7 @@ class Report:
                 line += f"; cost: {cost:.4f}"
             out.append(line)
         out += [f"pending {pid}: {reason}" for pid, reason in sorted(self.pending.items())]
+        out += [f"provider: {note}" for note in self.learned]
         out += [f"failed: {f}" for f in self.failures]
         return out or ["nothing to do"]
 
@@ -159,7 +161,7 @@ def llm_relevance(config: DigestConfig, stored: Day | None, papers: list[Paper],
         usage = Usage()
         try:
             scores.update(analyzer.relevance(missing, interest, config.ranking.llm_batch, usage))
-        except llm.Invalid as error:
+        except (llm.Invalid, llm.Stop) as error:
             report.failures.append(f"LLM relevance failed ({error}); ranking by keywords only")
             return None, None
         finally:
@@ -219,7 +221,8 @@ def update(store: Store, config: DigestConfig, announcements: Iterable[Announcem
 
 def needs_analysis(paper: Paper, analyzer: llm.Analyzer, force: bool) -> bool:
     """The cache rule: final work is redone only when asked (``--force``) or, with ``reanalyze: stale``,
-    when the prompt, model or paper version changed."""
+    when its key changed (prompts, models, request settings: ``Analyzer.prompt_hash``) or the paper version.
+    Work the current gate rejects is not final (``model.is_final``): it is redone."""
     analysis = paper.get("analysis") or {}
     if force or not is_final(analysis):
         return True
@@ -277,9 +280,14 @@ def analyze(store: Store, config: DigestConfig, dates: list[str] | None = None, 
             if progress:
                 progress(finished, len(todo))
 
-        analyzer.run(todo, on_done)
-        for day in days:
-            summarize_day(store, config, analyzer, day, force, report)
+        try:
+            analyzer.run(todo, on_done)
+            for day in days:
+                summarize_day(store, config, analyzer, day, force, report)
+        except llm.Stop as error:
+            # Quota or key: every further request would fail the same way. Nothing is marked pending for it.
+            report.failures.append(str(error))
+        report.learned = analyzer.client.provider.learned()
     return report
 
 

@@ -22,7 +22,7 @@ from ..analysis.offline import offline_analysis
 from ..config import DigestConfig
 from ..hooks import Hooks
 from ..arxiv.ids import file_stem
-from ..model import Provenance, Record, Status, is_publishable
+from ..model import Provenance, Record, Status, is_publishable, unpublishable_reason
 from ..store import Store
 
 RELATED_LIMIT = 5  # related papers per paper page
@@ -151,7 +151,7 @@ class Views:
         if not is_publishable(analysis):
             # A pending answer (refusal, failed validation) is never published: show the extraction instead.
             analysis = {**offline_analysis(r), "provenance": analysis.get("provenance"), "status": Status.PENDING,
-                        "reason": analysis.get("reason")}
+                        "reason": unpublishable_reason(analysis)}
         authors = [md.clean(a) for a in r.get("authors", [])]
         short = ", ".join(authors[:3]) + (f" +{len(authors) - 3}" if len(authors) > 3 else "")
         tag_names = list(dict.fromkeys([*(r.get("tags") or []), *self.hooks.paper_tags(r)]))
