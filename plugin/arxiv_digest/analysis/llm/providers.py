@@ -192,7 +192,10 @@ class Provider:
         change: dict[str, Any] = {}
         option = ""
         if "max_tokens" in body and _TOKEN_PARAM.search(message):
-            change, option = {"token_parameter": "max_completion_tokens"}, "token_parameter: max_completion_tokens"
+            # Only OpenAI's reasoning models ask for it, and they refuse any temperature but the default too:
+            # one lesson for both, rather than one refused request each.
+            change = {"token_parameter": "max_completion_tokens", "temperature": False}
+            option = "token_parameter: max_completion_tokens, llm.send_temperature: false"
         elif "temperature" in body and _TEMPERATURE.search(message):
             change, option = {"temperature": False}, "send_temperature: false"
         elif not body.get("stream") and self.config.stream != "false" and _STREAM.search(message):

@@ -1,0 +1,172 @@
+"""Every OpenAI-compatible provider's documented deviations, against fakes that behave as documented
+(tests/fake_providers.py), through the real ``openai`` client over HTTP.
+
+One site holds one channel per scenario (its own store and fake endpoint); each channel is analyzed
+in-process, then the whole site is built once with ``mkdocs build --strict`` and its HTML read. For each
+scenario: nothing of a bad answer reaches any page, every paper the provider can serve ends done with the
+default or the documented configuration, a failing one ends pending with a reason naming the cause, and
+requests per paper stay ≤ 3.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+import llm_support as S
+from arxiv_digest import pipeline
+from fake_openai import FakeOpenAI
+from fake_providers import CUT, LEAD_IN, REASONING, TARGET, Quirk
+
+DAY = "2026-01-26"
+BASE = {"attempts": 2, "timeout": 10, "concurrency": 2}  # default retries (2): 3 requests at most per task
+
+
+@dataclass
+class Case:
+    quirk: str
+    llm: dict
+    pending: dict  # paper id → regex of its reason (every other paper ends done)
+    check: str | None = None  # name of an extra assertion below
+
+
+CASES = {
+    # reasoning, in all its forms
+    "qwen3-generic": Case("qwen3-no-parser", {}, {}),
+    "qwen3-vllm": Case("qwen3-no-parser", {"provider": "vllm"}, {}, "thinking-switch"),
+    "thinking-only": Case("thinking-only", {"provider": "vllm"}, {}),
+    "reasoning-field": Case("reasoning-content", {"provider": "deepseek", "model": "deepseek-reasoner"}, {}),
+    "reasoning-stream": Case("reasoning-content", {"stream": True}, {}, "streamed"),
+    # headings and lead-ins
+    "bold-headings": Case("bold-headings-lead-in", {}, {}, "headings"),
+    # finish_reason
+    "glm-sensitive": Case("glm-sensitive", {"provider": "zhipu"}, {TARGET: r"finish_reason=sensitive"}),
+    "content-filter": Case("content-filter", {}, {TARGET: r"finish_reason=content_filter"}),
+    # parameters refused
+    "openai-o-series": Case("openai-reasoning", {"provider": "openai", "model": "o4-mini"}, {}, "no-errors"),
+    "o-series-learned": Case("openai-reasoning", {"model": "my-reasoner"}, {}, "learned"),
+    "kimi": Case("kimi-temperature", {"provider": "moonshot", "model": "kimi-k2.6"}, {}, "no-errors"),
+    "qwq-stream-only": Case("stream-only", {"provider": "dashscope", "model": "qwq-plus"}, {}, "streamed"),
+    "stream-learned": Case("stream-only", {"model": "some-thinking-only"}, {}, "learned"),
+    # 200s that are not answers
+    "error-in-200": Case("error-in-200", {}, {}),
+    "error-in-200-always": Case("error-in-200-always", {}, {TARGET: r"Provider returned error"}),
+    "empty-choices": Case("empty-choices", {}, {TARGET: r"no choices"}),
+    "refusal-field": Case("refusal-field", {}, {TARGET: r"^the model refused: I'm sorry, I can't assist"}),
+    "stream-error": Case("stream-error", {"stream": True}, {}),
+    # errors that say what to change
+    "schema-501": Case("schema-501", {}, {}, "schema-fallback"),
+    "context-length": Case("context-length", {}, {TARGET: r"llm\.max_tokens.*maximum context length is 4096"}),
+    "quota": Case("quota", {}, {}, "stopped"),
+}
+
+
+@dataclass
+class Run:
+    quirk: Quirk
+    report: pipeline.Report
+    statuses: list[int]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> tuple[Path, dict[str, Run]]:
+    root = tmp_path_factory.mktemp("providers")
+    S.make_site(root / "base", None, keep_days=[DAY])
+    quirks = {name: Quirk(case.quirk) for name, case in CASES.items()}
+    fakes = {name: FakeOpenAI(behaviour_for=quirks[name]).start() for name in CASES}
+    try:
+        plugins: list = ["tags"]
+        for name, case in CASES.items():
+            shutil.copytree(root / "base" / "data", root / "stores" / name)
+            plugins.append({"arxiv-digest": {
+                "prefix": name, "title": name, "data_dir": f"stores/{name}", "categories": ["cs.CV", "cs.RO"],
+                "language": "zh", "fetch": "never",
+                "arxiv": {"api_url": S.closed_port_url(), "delay_seconds": 0, "retries": 0, "timeout": 2},
+                "llm": {"base_url": fakes[name].base_url, **BASE, **case.llm}}})
+        config = {"site_name": "providers", "theme": {"name": "material", "language": "zh"}, "plugins": plugins}
+        (root / "docs").mkdir()
+        (root / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+        path = root / "mkdocs.yml"
+        path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        from arxiv_digest import cli
+
+        runs = {}
+        for channel in cli.load_channels(str(path)):
+            report = pipeline.analyze(channel.store, channel.config)
+            runs[channel.name] = Run(quirks[channel.name], report,
+                                     [r["status"] for r in fakes[channel.name].responses])
+    finally:
+        for fake in fakes.values():
+            fake.stop()
+    proc = S.build(path)
+    assert proc.returncode == 0, proc.output[-3000:]
+    return root, runs
+
+
+def html_files(root: Path, name: str) -> list[Path]:
+    return sorted((root / "site" / name).rglob("*.html"))
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_provider_quirk(site, name):
+    root, runs = site
+    case, run = CASES[name], runs[name]
+    papers = S.stored_papers(root / "stores" / name)
+    day = S.day_papers(DAY, root / "stores" / name)
+
+    # Requests per paper stay bounded (no Retry-After rate limiting in these quirks).
+    per_paper = run.quirk.per_paper()
+    assert per_paper and max(per_paper.values()) <= 3, per_paper
+
+    if case.check == "stopped":  # quota exhausted: one message, nothing attempted after it, nothing lost
+        assert run.report.failures == ["LLM endpoint: quota or balance exhausted (HTTP 429: You exceeded your "
+                                       "current quota, please check your plan and billing details.); the run "
+                                       "stopped, nothing was lost"]
+        assert len(run.statuses) <= BASE["concurrency"] and run.report.pending == {}
+        assert all(papers[p]["analysis"]["provenance"] == "offline" for p in day)
+        return
+
+    # Done where the provider can serve; pending with a reason naming the cause where it cannot.
+    for pid in day:
+        analysis = papers[pid]["analysis"]
+        if pid in case.pending:
+            assert analysis["status"] == "pending", (pid, analysis)
+            assert re.search(case.pending[pid], analysis["reason"]), analysis["reason"]
+        else:
+            assert analysis["status"] == "done" and analysis["provenance"] == "llm", (pid, analysis)
+            assert analysis["body"].startswith("### 1. ") and analysis["gate"] >= 1
+    assert set(run.report.pending) == set(case.pending)
+
+    # Nothing of a bad answer reaches any page: no reasoning, lead-in, cut-off text, no reasoning tag.
+    pages = html_files(root, name)
+    assert len(pages) > 10
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for bad in (REASONING, LEAD_IN, CUT, "&lt;think&gt;", "&lt;/think&gt;", "</think>"):
+            assert bad not in text, (page, bad)
+    for pid in day:
+        paper = (root / "site" / name / "papers" / pid / "index.html").read_text(encoding="utf-8")
+        assert ("关于“" in paper) is (pid not in case.pending), pid  # the fake's analysis text, or none
+
+    bodies = [s.body for s in run.quirk.faults.requests()]
+    if case.check == "thinking-switch":
+        assert all(b["chat_template_kwargs"] == {"enable_thinking": False} for b in bodies)
+    if case.check == "streamed":
+        assert bodies and all(b.get("stream") is True for b in bodies)
+        assert all(papers[p]["analysis"]["usage"]["prompt_tokens"] > 0 for p in day)  # usage still recorded
+    if case.check == "no-errors":
+        assert set(run.statuses) == {200}
+        assert all("temperature" not in b for b in bodies)
+    if case.check == "learned":
+        assert run.statuses.count(400) <= 2 * BASE["concurrency"]
+        assert run.report.learned and all("set llm." in note for note in run.report.learned)
+    if case.check == "schema-fallback":
+        assert run.statuses.count(501) <= BASE["concurrency"]
+        assert any("structured_output: json_object" in n for n in run.report.learned)
+    if case.check == "headings":
+        assert all("**" not in papers[p]["analysis"]["body"].split("\n")[0] for p in day)
