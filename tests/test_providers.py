@@ -170,3 +170,85 @@ def test_provider_quirk(site, name):
         assert any("structured_output: json_object" in n for n in run.report.learned)
     if case.check == "headings":
         assert all("**" not in papers[p]["analysis"]["body"].split("\n")[0] for p in day)
+
+
+# ----------------------------------------------------------------------------- stored work and its key
+
+
+def test_stored_reasoning_is_shown_as_pending_and_redone(tmp_path):
+    """An analysis stored by an older gate with reasoning in it is never published; the next analyze redoes it."""
+    import json
+
+    root = tmp_path / "site"
+    quirk = Quirk("qwen3-no-parser")
+    with FakeOpenAI(behaviour_for=quirk) as fake:
+        config = S.make_site(root, {"base_url": fake.base_url, **BASE}, keep_days=[DAY])
+        pipeline.analyze(*reversed(S.load(config)))  # every paper done by the current gate
+    path = root / "data" / "papers" / f"{TARGET}.json"
+    paper = json.loads(path.read_text(encoding="utf-8"))
+    body = "### 1. 论文的主要贡献\n\n本文提出了一种新方法。"
+    paper["analysis"] = {"status": "done", "provenance": "llm", "body": f"<think>{REASONING}</think>\n{body}",
+                         "tldr": "本文提出了一种新方法。", "key_findings": ["新方法"], "model": "m",
+                         "prompt_hash": paper["analysis"]["prompt_hash"]}  # as an older gate stored it
+    path.write_text(json.dumps(paper, ensure_ascii=False), encoding="utf-8")
+    S.set_llm(config, base_url=S.closed_port_url("/v1"))
+    proc = S.build(config)
+    assert proc.returncode == 0, proc.output[-2000:]
+    page = (root / "site" / "papers" / TARGET / "index.html").read_text(encoding="utf-8")
+    assert REASONING not in page and "本文提出了一种新方法。" not in page
+    assert "stored analysis carries model reasoning" in page  # shown as pending, with the reason
+    quirk = Quirk("qwen3-no-parser")
+    with FakeOpenAI(behaviour_for=quirk) as fake:
+        S.set_llm(config, base_url=fake.base_url)
+        pipeline.analyze(*reversed(S.load(config)))
+    assert [s.key for s in quirk.faults.requests("analysis")] == [TARGET]  # only the rejected one is redone
+    analysis = S.stored_papers(root / "data")[TARGET]["analysis"]
+    assert analysis["status"] == "done" and REASONING not in analysis["body"] and analysis["gate"] >= 1
+
+
+def test_request_settings_are_part_of_the_result_key(tmp_path):
+    """Adding the documented switch (extra_body) re-analyzes with ``reanalyze: stale``, and only then."""
+    quirk = Quirk("qwen3-no-parser")
+    with FakeOpenAI(behaviour_for=quirk) as fake:
+        config = S.make_site(tmp_path / "site", {"base_url": fake.base_url, **BASE}, keep_days=[DAY])
+        pipeline.analyze(*reversed(S.load(config)))
+        first = len(fake.requests)
+        S.set_llm(config, extra_body={"chat_template_kwargs": {"enable_thinking": False}})
+        pipeline.analyze(*reversed(S.load(config)))
+        assert len(fake.requests) == first  # reanalyze: never
+        S.set_llm(config, reanalyze="stale")
+        report = pipeline.analyze(*reversed(S.load(config)))
+        redone = fake.requests[first:]
+    assert report.analyzed == 10 and len([b for b in redone if S.task_of(b) == "analysis"]) == 10
+    assert all(b["chat_template_kwargs"] == {"enable_thinking": False} for b in redone)
+
+
+@pytest.mark.parametrize("quirk, llm, expect", [
+    ("openai-reasoning", {"model": "my-reasoner"}, ["token_parameter: max_completion_tokens",
+                                                    "send_temperature: false"]),
+    ("stream-only", {"model": "qwq-like"}, ["stream: true"]),
+    ("qwen3-no-parser", {"provider": "vllm"}, ["provider: vllm", "structured_output: json_schema"]),
+])
+def test_check_command_tries_the_endpoint_and_prints_the_options(tmp_path, quirk, llm, expect):
+    with FakeOpenAI(behaviour_for=Quirk(quirk)) as fake:
+        config = S.make_site(tmp_path / "site", {"base_url": fake.base_url, **llm}, keep_days=[DAY])
+        before = S.file_bytes(tmp_path / "site" / "data")
+        proc = S.run_cli(config, "check")
+        requests = len(fake.requests)
+    assert proc.returncode == 0, proc.output
+    assert 3 <= requests <= 6 and f"requests: {requests} (nothing stored)" in proc.stdout
+    assert S.file_bytes(tmp_path / "site" / "data") == before
+    pasted = yaml.safe_load(proc.stdout.split("options to paste under the plugin's llm: (mkdocs.yml)\n")[1])
+    for line in expect:
+        key, value = line.split(": ")
+        assert str(pasted["llm"][key]).lower() == value, proc.stdout
+    assert "text: ok" in proc.stdout and "structured output: ok" in proc.stdout and "streaming: ok" in proc.stdout
+
+
+def test_check_command_stops_at_a_refused_key(tmp_path):
+    with FakeOpenAI(behaviour_for=Quirk("quota")) as fake:
+        config = S.make_site(tmp_path / "site", {"base_url": fake.base_url}, keep_days=[DAY])
+        proc = S.run_cli(config, "check")
+        requests = len(fake.requests)
+    assert proc.returncode == 1 and requests == 1, proc.output
+    assert "quota or balance exhausted (HTTP 429: You exceeded your current quota" in proc.stdout

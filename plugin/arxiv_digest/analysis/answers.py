@@ -81,25 +81,26 @@ def _heading_title(line: str, section: str) -> tuple[bool, str]:
 
 def normalize_sections(text: str, sections: list[str], numbered: bool = True, level: int = 3) -> str:
     """``text`` with each section's heading rewritten as the prompt asks (``### N. Title``, or ``### Title``
-    when not ``numbered``) and any lead-in before the first one dropped; unchanged when a section has no
-    recognisable heading (the gate then names it missing)."""
+    when not ``numbered``) and any lead-in before the first one dropped; a section without a recognisable
+    heading is left out of the rewriting (the gate then names it missing)."""
     lines = text.splitlines()
-    found: list[tuple[int, str]] = []  # (line index, text after a bold heading)
+    found: list[tuple[int, int, str]] = []  # (line index, section number, text after a bold heading)
     start = 0
-    for section in sections:
+    for number, section in enumerate(sections, 1):
         for index in range(start, len(lines)):
             ok, after = _heading_title(lines[index], section)
             if ok:
-                found.append((index, after))
+                found.append((index, number, after))
                 start = index + 1
                 break
-        else:
-            return text
+    if not found:
+        return text
     out = []
     marks = "#" * level
-    for number, ((index, after), section) in enumerate(zip(found, sections), 1):
-        end = found[number][0] if number < len(found) else len(lines)
-        out.append(f"{marks} {number}. {section}" if numbered else f"{marks} {section}")
+    for position, (index, number, after) in enumerate(found):
+        end = found[position + 1][0] if position + 1 < len(found) else len(lines)
+        title = sections[number - 1]
+        out.append(f"{marks} {number}. {title}" if numbered else f"{marks} {title}")
         body = ([after] if after else []) + lines[index + 1:end]
         out.append("\n".join(body).strip("\n"))
     return "\n\n".join(part for part in out if part).strip() + "\n"

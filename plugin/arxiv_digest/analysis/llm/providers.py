@@ -200,7 +200,8 @@ class Provider:
             change, option = {"temperature": False}, "send_temperature: false"
         elif not body.get("stream") and self.config.stream != "false" and _STREAM.search(message):
             change, option = {"stream": True}, "stream: true"
-        elif profile.thinking_off and any(key in message for key in _keys(profile.thinking_off)):
+        elif any(key in message for key in set(_keys(profile_for(self.config, model).thinking_off))
+                 & set(_keys(body.get("extra_body") or {}))):
             change, option = {"thinking_off": {}}, "thinking: default"
         elif "response_format" in body and (_STRUCTURED.search(message) or status == 400):
             # json_schema → json_object → prompt only (the task's prompt asks for JSON either way). Workers
