@@ -1,9 +1,11 @@
 """The validation gate: every check an answer must pass before it is stored (or imported) as done.
 
 One place for each reason an answer is turned away; the LLM tasks (``llm.tasks``) and the legacy
-importer call these checks, and the reason they give is what the site owner sees on a pending paper:
+importer call these checks (on answers normalised by :mod:`.answers`: reasoning removed, headings in the
+site's form), ``model.is_publishable`` calls :func:`publish_problem` at build time, and the reason they give is what the site owner sees on a pending paper:
 
-- cut off at ``max_tokens``, empty, not valid JSON, not matching the schema;
+- not ended normally (only ``finish_reason: stop`` is; ``length``, ``content_filter``, GLM's ``sensitive``…
+  are not), reasoning only, empty, not valid JSON, not matching the schema;
 - no analysis at all (:func:`check`): a request for the paper text, a refusal, a template left
   unfilled, or a line or two that only announces an analysis;
 - in the wrong language (share of Han characters, :data:`i18n.HAN_RE`);
@@ -29,7 +31,6 @@ Pure functions (the schema check imports ``jsonschema`` when first used).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +40,7 @@ from . import answers
 
 __all__ = ["Invalid", "Verdict", "check", "substance", "MIN_CHARS", "MIN_SUBSTANCE", "check_complete", "check_text",
            "cjk_share", "check_sections", "numbers", "check_numbers", "parse_json", "check_schema", "check_json",
-           "check_dates"]
+           "check_dates", "NORMAL_STOPS", "clean_text", "check_analysis", "GATE", "publish_problem"]
 
 #: Fewer non-space characters than this is too short to be an analysis at all.
 MIN_CHARS = 120
