@@ -148,7 +148,8 @@ class Views:
     def _paper_view(self, r: Record) -> dict[str, Any]:
         """Everything templates need about a paper, escaped once here."""
         analysis = r.get("analysis") or {}
-        if not is_publishable(analysis):
+        publishable = is_publishable(analysis)  # the gate's build-time checks: run once per paper
+        if not publishable:
             # A pending answer (refusal, failed validation) is never published: show the extraction instead.
             analysis = {**offline_analysis(r), "provenance": analysis.get("provenance"), "status": Status.PENDING,
                         "reason": unpublishable_reason(analysis)}
@@ -170,8 +171,8 @@ class Views:
             "abstract_text": md.clean(r.get("abstract")),
             "tldr": md.clean(analysis.get("tldr")),
             "provenance": analysis.get("provenance"),
-            "offline": analysis.get("provenance") == Provenance.OFFLINE or not is_publishable(analysis),
-            "pending": not is_publishable(analysis),
+            "offline": analysis.get("provenance") == Provenance.OFFLINE or not publishable,
+            "pending": not publishable,
             "reason": analysis.get("reason"),
             "full_text": bool(analysis.get("full_text")),
             # Templates rely on abs and pdf: rebuild them from the id when missing or not web links.

@@ -160,6 +160,9 @@ class Client:
                                     timeout=config.timeout)
         self.limiter = RateLimiter(config.requests_per_minute)
         self.provider = Provider(config)
+        # What a request may end with. ValueError: a body that is not JSON; AttributeError, TypeError: JSON that
+        # is not a chat completion (a proxy's page). Anything else is a bug, and shows as one.
+        self._failures = (Stop, _NotAnAnswer, openai.OpenAIError, ValueError, AttributeError, TypeError)
         self.stopped: str | None = None  # set once by the first Stop: every later call stops at once
         self.budget: int | None = None  # most requests this client may send (``arxiv-digest check``)
         self.sent = 0
@@ -183,7 +186,7 @@ class Client:
                     return self._adapting(model, system, user, usage, schema)
         except Invalid:
             raise
-        except Exception as error:
+        except self._failures as error:
             raise self._failure(error) from None
         raise AssertionError("unreachable")
 
@@ -211,7 +214,7 @@ class Client:
             return self._send(body, usage)
         except Invalid:
             raise
-        except Exception as error:
+        except self._failures as error:
             raise self._failure(error) from None
 
     def _send(self, body: dict[str, Any], usage: Usage) -> tuple[str, str | None]:
