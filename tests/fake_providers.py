@@ -24,11 +24,12 @@ CUT = "本文方法在敏感内容处被截断"
 
 
 def thinking_off(body: dict) -> bool:
-    """Whether the request carries one of the documented switches turning thinking off."""
+    """Whether the request carries one of the documented switches turning thinking off (or, OpenRouter's
+    ``reasoning: {exclude: true}``, keeping it out of the answer)."""
     kwargs = body.get("chat_template_kwargs") or {}
     return (kwargs.get("enable_thinking") is False or body.get("enable_thinking") is False
             or body.get("think") is False or (body.get("thinking") or {}).get("type") == "disabled"
-            or body.get("reasoning_effort") == "none")
+            or body.get("reasoning_effort") == "none" or (body.get("reasoning") or {}).get("exclude") is True)
 
 
 def bold_headings(text: str) -> str:

@@ -12,7 +12,7 @@ from arxiv_digest import i18n
 from arxiv_digest.analysis import answers, checks
 from arxiv_digest.analysis.checks import Invalid
 from arxiv_digest.analysis.llm import providers
-from arxiv_digest.config import LLMConfig
+from arxiv_digest.config import PROVIDERS, LLMConfig
 from arxiv_digest.model import Provenance, Status, is_final, is_publishable, unpublishable_reason
 
 SECTIONS = i18n.sections("zh", "abstract")
@@ -162,13 +162,18 @@ def test_profiles_and_options():
     assert body["stream"] is True and body["extra_body"] == {"enable_thinking": False}
     body = providers.Provider(llm_config(provider="vllm", extra_body={"top_k": 20})).body("m", "s", "u")
     assert body["extra_body"] == {"chat_template_kwargs": {"enable_thinking": False}, "top_k": 20}
+    extra = {"chat_template_kwargs": {"reasoning_budget": 0}}
+    body = providers.Provider(llm_config(provider="vllm", extra_body=extra)).body("m", "s", "u")
+    assert body["extra_body"] == {"chat_template_kwargs": {"enable_thinking": False, "reasoning_budget": 0}}
+    extra = {"chat_template_kwargs": {"enable_thinking": True}}  # extra_body wins over the profile
+    body = providers.Provider(llm_config(provider="vllm", extra_body=extra)).body("m", "s", "u")
+    assert body["extra_body"] == extra
     # Every setting has an option that wins over the profile.
     config = llm_config(provider="vllm", thinking="default", token_parameter="max_completion_tokens",
                         send_temperature=False, structured_output="prompt", stream=False)
     body = providers.Provider(config).body("m", "s", "u", {"type": "object"})
     assert set(body) == {"model", "messages", "max_completion_tokens"}
-    assert providers.PROFILES.keys() == set(LLMConfig().__class__._schema[[k for k, _ in LLMConfig._schema]
-                                                                         .index("provider")][1].choices) - {"auto"}
+    assert set(providers.PROFILES) == set(PROVIDERS) - {"auto"}  # every option value has a profile
 
 
 def test_the_result_key_holds_every_setting_that_changes_an_answer():

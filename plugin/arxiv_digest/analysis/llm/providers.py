@@ -171,7 +171,7 @@ class Provider:
         }
         if profile.temperature:
             body["temperature"] = self.config.temperature
-        extra = {**copy.deepcopy(profile.thinking_off), **copy.deepcopy(dict(self.config.extra_body))}
+        extra = _merge(profile.thinking_off, dict(self.config.extra_body))
         if extra:
             body["extra_body"] = extra
         if schema is not None and profile.structured == "json_schema":
@@ -223,6 +223,16 @@ class Provider:
         """What this run learned, each with the option to set in ``mkdocs.yml``."""
         with self._lock:
             return list(self._notes.values())
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``base`` updated with ``over``, nested mappings merged (``extra_body``'s ``chat_template_kwargs`` keeps
+    the profile's ``enable_thinking`` unless it sets it itself)."""
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) \
+            else copy.deepcopy(value)
+    return out
 
 
 def _keys(value: Any) -> list[str]:
