@@ -57,13 +57,13 @@ CASES = {
     "stream-learned": Case("stream-only", {"model": "some-thinking-only"}, {}, "learned"),
     # 200s that are not answers
     "error-in-200": Case("error-in-200", {}, {}),
-    "error-in-200-always": Case("error-in-200-always", {}, {TARGET: r"Provider returned error"}),
+    "error-in-200-always": Case("error-in-200-always", {}, {TARGET: r"HTTP 200 with an error \| Provider returned error"}),
     "empty-choices": Case("empty-choices", {}, {TARGET: r"no choices"}),
-    "refusal-field": Case("refusal-field", {}, {TARGET: r"^the model refused: I'm sorry, I can't assist"}),
+    "refusal-field": Case("refusal-field", {}, {TARGET: r"^the model refused \(refusal field\).* \| I'm sorry, I can't"}),
     "stream-error": Case("stream-error", {"stream": True}, {}),
     # errors that say what to change
     "schema-501": Case("schema-501", {}, {}, "schema-fallback"),
-    "context-length": Case("context-length", {}, {TARGET: r"llm\.max_tokens.*maximum context length is 4096"}),
+    "context-length": Case("context-length", {}, {TARGET: r"llm\.max_tokens.* \| This model's maximum context length is 4096"}),
     "quota": Case("quota", {}, {}, "stopped"),
 }
 
@@ -134,11 +134,14 @@ def test_provider_quirk(site, name):
         return
 
     # Done where the provider can serve; pending with a reason naming the cause where it cannot.
+    details: list = []
     for pid in day:
         analysis = papers[pid]["analysis"]
         if pid in case.pending:
             assert analysis["status"] == "pending", (pid, analysis)
-            assert re.search(case.pending[pid], analysis["reason"]), analysis["reason"]
+            said = f"{analysis['reason']} | {analysis.get('detail', '')}"  # the endpoint's words: in detail
+            assert re.search(case.pending[pid], said), said
+            details.append(analysis.get("detail"))
         else:
             assert analysis["status"] == "done" and analysis["provenance"] == "llm", (pid, analysis)
             assert analysis["body"].startswith("### 1. ") and analysis["gate"] >= 1
@@ -149,7 +152,7 @@ def test_provider_quirk(site, name):
     assert len(pages) > 10
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        for bad in (REASONING, LEAD_IN, CUT, "&lt;think&gt;", "&lt;/think&gt;", "</think>"):
+        for bad in (REASONING, LEAD_IN, CUT, "&lt;think&gt;", "&lt;/think&gt;", "</think>", *filter(None, details)):
             assert bad not in text, (page, bad)
     for pid in day:
         paper = (root / "site" / name / "papers" / pid / "index.html").read_text(encoding="utf-8")

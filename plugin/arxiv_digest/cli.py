@@ -199,7 +199,9 @@ def cmd_status(args: argparse.Namespace, channel: Channel) -> int:
         print(f"  analysis {key}: {count}")
     pending = [p for p in papers if (p.get("analysis") or {}).get("status") == Status.PENDING]
     for paper in pending:
-        print(f"  pending {paper['id']}: {(paper.get('analysis') or {}).get('reason') or '-'}")
+        analysis = paper.get("analysis") or {}
+        print(f"  pending {paper['id']}: {analysis.get('reason') or '-'}"
+              + (f" ({analysis['detail']})" if analysis.get("detail") else ""))
     behind, newest, latest = pipeline.freshness(store, config)
     print(f"freshness: newest digest {newest or '-'}, latest arXiv announcement {latest}, "
           f"{max(behind, 0)} announcement days behind")

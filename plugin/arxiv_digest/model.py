@@ -62,7 +62,8 @@ class Analysis(TypedDict, total=False):
     tldr: str | None
     key_findings: list[str]
     body: str | None  # Markdown (LLM and imported analyses)
-    reason: str | None  # why it is pending
+    reason: str | None  # why it is pending (shown on pages: never the endpoint's words)
+    detail: str  # pending LLM work: the endpoint's own message, key scrubbed (command line only)
     source: str  # imported: "legacy digest <file>"
     attempted: str  # pending LLM work: when it failed (ISO 8601)
     full_text: str | None  # LLM: "html" or "pdf" when analyzed from the full text

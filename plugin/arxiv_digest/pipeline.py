@@ -240,10 +240,12 @@ def apply_outcome(store: Store, outcome: llm.Outcome, config: DigestConfig, repo
     old = paper.get("analysis") or {}
     report.usage.add(outcome.usage)
     if outcome.analysis is None:
-        report.pending[outcome.paper_id] = outcome.reason or "unknown"
+        report.pending[outcome.paper_id] = (outcome.reason or "unknown") + (f": {outcome.detail}" if outcome.detail
+                                                                             else "")
         if is_final(old):
             return  # keep the good analysis we had
         paper["analysis"] = {"status": Status.PENDING, "provenance": Provenance.LLM, "reason": outcome.reason,
+                             **({"detail": outcome.detail} if outcome.detail else {}),
                              "attempted": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
     else:
         if is_final(old):
@@ -287,7 +289,7 @@ def analyze(store: Store, config: DigestConfig, dates: list[str] | None = None, 
         except llm.Stop as error:
             # Quota or key: every further request would fail the same way. Nothing is marked pending for it.
             report.failures.append(str(error))
-        report.learned = analyzer.client.provider.learned()
+        report.learned = analyzer.learned() if hasattr(analyzer, "learned") else []
     return report
 
 
@@ -304,7 +306,7 @@ def summarize_day(store: Store, config: DigestConfig, analyzer: llm.Analyzer, da
     try:
         new = analyzer.summary(day["date"], papers, usage)
     except llm.Invalid as error:
-        report.pending[f"summary {day['date']}"] = str(error)
+        report.pending[f"summary {day['date']}"] = str(error) + (f": {error.detail}" if error.detail else "")
         day = {**day, "summary_pending": str(error)}
     else:
         day = {k: v for k, v in day.items() if k != "summary_pending"}

@@ -50,7 +50,12 @@ MIN_SUBSTANCE = 400
 
 
 class Invalid(Exception):
-    """An answer that must not be stored as done; the message is the reason shown to the site owner."""
+    """An answer that must not be stored as done; the message is the reason shown to the site owner (on pages
+    too), ``detail`` the endpoint's own words (stored, shown by the command line only: untrusted text)."""
+
+    def __init__(self, reason: str, detail: str | None = None) -> None:
+        super().__init__(reason)
+        self.detail = detail
 
 
 @dataclass(frozen=True)

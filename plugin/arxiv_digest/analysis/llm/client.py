@@ -92,6 +92,10 @@ class RequestFailed(Invalid):
 class _NotAnAnswer(Exception):
     """A 200 that carries no answer (an error object, no choices): transient, retried with backoff."""
 
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason, self.detail = reason, detail
+
 
 # Exhausted for good (not a per-minute limit: Gemini says "Quota exceeded for metric … per minute" then).
 _FATAL = re.compile(r"insufficient_quota|exceeded your current quota|insufficient (?:account )?balance|"
@@ -231,7 +235,7 @@ class Client:
             return self._read_stream(response, usage)
         extra = getattr(response, "model_extra", None) or {}
         if extra.get("error"):
-            raise _NotAnAnswer(f"the endpoint answered with an error: {_error_text(extra['error'])}")
+            raise _NotAnAnswer("the endpoint answered HTTP 200 with an error", _error_text(extra["error"]))
         _count(response, usage)
         choices = getattr(response, "choices", None)
         if not choices:
@@ -252,7 +256,7 @@ class Client:
         for chunk in stream:
             extra = getattr(chunk, "model_extra", None) or {}
             if extra.get("error"):
-                raise _NotAnAnswer(f"the endpoint sent an error mid-stream: {_error_text(extra['error'])}")
+                raise _NotAnAnswer("the endpoint sent an error mid-stream", _error_text(extra["error"]))
             _count(chunk, usage)
             for choice in getattr(chunk, "choices", None) or []:
                 delta = getattr(choice, "delta", None)
@@ -275,12 +279,12 @@ class Client:
             self.stopped = f"LLM endpoint: {what} (HTTP {status}: {message}); the run stopped, nothing was lost"
             return Stop(self.stopped)
         if _CONTEXT.search(message):
-            return RequestFailed(f"prompt too long for the model's context: lower llm.max_tokens or "
-                           f"llm.full_text_max_tokens (provider: {message})")
+            return RequestFailed("prompt too long for the model's context: lower llm.max_tokens or "
+                                 "llm.full_text_max_tokens", message)
         if isinstance(error, _NotAnAnswer):
-            return RequestFailed(message)
+            return RequestFailed(error.reason, self.scrub(error.detail) or None)
         kind = f"HTTP {status}" if status else type(error).__name__
-        return RequestFailed(f"LLM request failed ({kind}: {message})" if message else f"LLM request failed ({kind})")
+        return RequestFailed(f"LLM request failed ({kind})", message or None)
 
 
 def _count(response: Any, usage: Usage) -> None:
@@ -294,7 +298,7 @@ def _refusal(message: Any) -> None:
     """OpenAI's ``refusal`` field (``content`` is then null): a refusal, whatever the content says."""
     refusal = getattr(message, "refusal", None)
     if refusal:
-        raise Invalid(f"the model refused: {' '.join(str(refusal).split())[:200]}")
+        raise Invalid("the model refused (refusal field)", " ".join(str(refusal).split())[:200])
 
 
 def _has_reasoning(message: Any) -> bool:

@@ -64,6 +64,7 @@ class Outcome:
     analysis: Record | None = None
     tags: list[str] | None = None
     reason: str | None = None
+    detail: str | None = None  # the endpoint's own words (key scrubbed)
     usage: Usage = field(default_factory=Usage)
 
 
@@ -80,6 +81,10 @@ class Analyzer:
         self.taxonomy = list(config.taxonomy)
         self.schema = fields_schema(self.taxonomy, config.max_tags)
 
+    def learned(self) -> list[str]:
+        """What this run learned the endpoint refuses, each with the option that makes it permanent."""
+        return self.client.provider.learned()
+
     def _settings(self, *tasks: str) -> str:
         """The models of ``tasks`` and the request settings that shape their answers (provider profile,
         ``extra_body``, token limits, temperature): part of a result's key."""
@@ -94,15 +99,16 @@ class Analyzer:
         return self.prompts.digest("system.md", "summary.md", extra=self._settings("summary"))
 
     def _attempts(self, run: Callable[[], Any]) -> Any:
-        reasons = []
+        errors: list[Invalid] = []
         for _ in range(self.llm.attempts):
             try:
                 return run()
             except RequestFailed:
                 raise  # already retried with backoff: another attempt would repeat the same requests
             except Invalid as error:
-                reasons.append(str(error))
-        raise Invalid(reasons[-1] + (f" (after {len(reasons)} tries)" if len(reasons) > 1 else ""))
+                errors.append(error)
+        tries = f" (after {len(errors)} tries)" if len(errors) > 1 else ""
+        raise Invalid(str(errors[-1]) + tries, errors[-1].detail)
 
     def analysis(self, paper: Record, usage: Usage) -> tuple[str, str | None]:
         """The Markdown analysis, from the full text when configured and available."""
@@ -147,7 +153,7 @@ class Analyzer:
             body, source = self.analysis(paper, outcome.usage)
             data = self.fields(paper, outcome.usage)
         except Invalid as error:
-            outcome.reason = str(error)
+            outcome.reason, outcome.detail = str(error), error.detail
             return outcome
         outcome.tags = list(dict.fromkeys(data["tags"]))
         outcome.analysis = {
