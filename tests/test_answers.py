@@ -87,7 +87,7 @@ def test_reasoning_is_removed_in_all_its_forms(raw):
 
 def test_unclosed_reasoning_is_no_answer():
     assert str(pytest.raises(Invalid, checks.check_analysis, "<think>我在想……" + PARA, "stop", "zh",
-                             SECTIONS).value) == "answer is reasoning only (<think> never closed)"
+                             SECTIONS).value) == "answer is reasoning only (think tag never closed)"
 
 
 @pytest.mark.parametrize("raw", [
@@ -122,7 +122,7 @@ def test_stored_analyses_pass_the_current_gate_again():
     assert is_publishable(done(good)) and is_final(done(good))
     thought = done("<think>推理</think>\n" + good)
     assert not is_publishable(thought) and not is_final(thought)  # never shown, redone by the next analyze
-    assert unpublishable_reason(thought) == "stored analysis carries model reasoning (<think>)"
+    assert unpublishable_reason(thought) == "stored analysis carries model reasoning (think tags)"
     lead_in = done("Sure! Here is the analysis.\n\n" + good)
     assert unpublishable_reason(lead_in) == "stored analysis has text before its first section heading"
     # Imported legacy analyses keep their own heading forms; only reasoning is held against them.

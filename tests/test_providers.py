@@ -201,7 +201,8 @@ def test_stored_reasoning_is_shown_as_pending_and_redone(tmp_path):
     assert proc.returncode == 0, proc.output[-2000:]
     page = (root / "site" / "papers" / TARGET / "index.html").read_text(encoding="utf-8")
     assert REASONING not in page and "本文提出了一种新方法。" not in page
-    assert "stored analysis carries model reasoning" in page  # shown as pending, with the reason
+    assert "stored analysis carries model reasoning (think tags)" in page  # shown as pending, with the reason
+    assert "&lt;think&gt;" not in page
     quirk = Quirk("qwen3-no-parser")
     with FakeOpenAI(behaviour_for=quirk) as fake:
         S.set_llm(config, base_url=fake.base_url)

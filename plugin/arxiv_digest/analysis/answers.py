@@ -47,7 +47,7 @@ def strip_reasoning(text: str) -> str:
     if closes:
         text = text[closes[-1].end():]
     if _OPEN_RE.search(text):
-        raise ReasoningOnly("answer is reasoning only (<think> never closed)")
+        raise ReasoningOnly("answer is reasoning only (think tag never closed)")
     return text.strip()
 
 

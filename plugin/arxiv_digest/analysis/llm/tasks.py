@@ -138,7 +138,7 @@ class Analyzer:
             data = checks.check_json(text, finish, self.schema, "JSON")
             texts = [data["tldr"], *data["key_contributions"]]
             if any(answers.REASONING_MARK.search(t) for t in texts):
-                raise Invalid("JSON fields carry model reasoning (<think>)")
+                raise Invalid("JSON fields carry model reasoning (think tags)")
             checks.check_text(" ".join(texts), "stop", self.language, short=True)
             checks.check_numbers(data["tldr"], source)
             return data
