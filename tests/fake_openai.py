@@ -69,6 +69,10 @@ class Reply:
     status: int = 200
     headers: dict = field(default_factory=dict)
     delay: float = 0
+    # Provider quirks (tests/fake_providers.py builds them from the providers' documentation):
+    message: dict = field(default_factory=dict)  # extra message fields: reasoning_content, reasoning, refusal
+    raw: dict | None = None  # a 200 body sent as it is (an error object, ``choices: []``)
+    stream_error: dict | None = None  # an SSE data event ``{"error": ...}`` sent after half the content
 
 
 Behaviour = Union[Reply, str, tuple, Callable[[dict], Any]]
@@ -666,7 +670,12 @@ class FakeOpenAI:
                 handler.close_connection = True
                 return
             if reply.status >= 400:
-                handler._send_json(reply.status, _error_body(reply.status, reply.content), reply.headers)
+                error = _error_body(reply.status, reply.content)
+                error["error"].update(reply.message)  # e.g. a provider's own "code"
+                handler._send_json(reply.status, error, reply.headers)
+                return
+            if reply.raw is not None:
+                handler._send_json(200, reply.raw, reply.headers)
                 return
             if body.get("stream"):
                 self._send_stream(handler, body, reply, raw_len)
@@ -679,7 +688,7 @@ class FakeOpenAI:
     @staticmethod
     def _usage(reply: Reply, raw_len: int) -> dict:
         prompt = reply.prompt_tokens if reply.prompt_tokens is not None else max(1, raw_len // 4)
-        completion = reply.completion_tokens if reply.completion_tokens is not None else len(reply.content) // 4
+        completion = reply.completion_tokens if reply.completion_tokens is not None else len(reply.content or "") // 4
         return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
     def _completion(self, body: dict, reply: Reply, raw_len: int) -> dict:
@@ -691,7 +700,7 @@ class FakeOpenAI:
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": reply.content, "refusal": None},
+                    "message": {"role": "assistant", "content": reply.content, "refusal": None, **reply.message},
                     "logprobs": None,
                     "finish_reason": reply.finish_reason,
                 }
@@ -715,10 +724,18 @@ class FakeOpenAI:
             return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n".encode("utf-8")
 
         parts = [chunk({"role": "assistant", "content": ""}, None)]
-        text = reply.content
+        for key in ("reasoning_content", "reasoning"):  # reasoning streams first, in its own delta field
+            thought = reply.message.get(key) or ""
+            for i in range(0, len(thought), 16):
+                parts.append(chunk({key: thought[i:i + 16]}, None))
+        text = reply.content or ""
         for i in range(0, len(text), 16):
+            if reply.stream_error is not None and i >= len(text) // 2:
+                parts.append(f"data: {json.dumps({'error': reply.stream_error})}\n\n".encode())
+                break
             parts.append(chunk({"content": text[i:i + 16]}, None))
-        parts.append(chunk({}, reply.finish_reason))
+        else:
+            parts.append(chunk({}, reply.finish_reason))
         if (body.get("stream_options") or {}).get("include_usage"):
             parts.append(chunk({}, None, usage=self._usage(reply, raw_len), choices=False))
         parts.append(b"data: [DONE]\n\n")

@@ -34,7 +34,17 @@ def reason_of(call, *args, **kwargs) -> str:
 
 def test_complete_answer_passes():
     assert checks.check_complete("stop") is None
-    assert checks.check_complete(None) is None
+
+
+@pytest.mark.parametrize("finish, reason", [
+    (None, "answer ended without a finish_reason (cut off)"),  # a stream cut before its last chunk
+    ("content_filter", "answer did not end normally (finish_reason=content_filter)"),  # OpenAI, Gemini
+    ("sensitive", "answer did not end normally (finish_reason=sensitive)"),  # Zhipu GLM
+    ("network_error", "answer did not end normally (finish_reason=network_error)"),  # Zhipu GLM
+    ("error", "answer did not end normally (finish_reason=error)"),  # OpenRouter
+])
+def test_only_a_normal_stop_is_complete(finish, reason):
+    assert reason_of(checks.check_complete, finish) == reason
 
 
 def test_answer_cut_at_max_tokens_fails():
@@ -96,11 +106,11 @@ def test_markdown_link_in_brackets_is_not_a_placeholder():
 def test_too_short_analysis_fails_but_a_short_field_passes():
     text = "本文提出了一种高效的三维重建方法。"
     assert reason_of(checks.check_text, text, "stop", "zh") == f"too short to be an analysis ({len(text)} characters)"
-    assert checks.check_text(text, None, "zh", short=True) == text
+    assert checks.check_text(text, "stop", "zh", short=True) == text
 
 
 def test_short_field_is_still_checked_for_refusals():
-    assert reason_of(checks.check_text, "Please provide the abstract.", None, "en",
+    assert reason_of(checks.check_text, "Please provide the abstract.", "stop", "en",
                      short=True) == "asks for the paper text instead of analysing it"
 
 

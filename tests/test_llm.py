@@ -218,9 +218,10 @@ FAULTS = [
     _case("429-once", "analysis", "429", times=1, requests=2),
     _case("500-once", "fields", "500", times=1, requests=2),
     _case("timeout-once", "analysis", ("timeout", 3), times=1, requests=2, extra={"timeout": 1}),
-    # persistent transient failures: retries × attempts requests, then pending
-    _case("500-always", "analysis", "500", reason=r"^LLM request failed \(InternalServerError, HTTP 500\) \(after 2 tries\)$",
-          requests=4),
+    # persistent transient failures: retries + 1 requests (another attempt would only repeat them), then
+    # pending with the provider's own message
+    _case("500-always", "analysis", "500",
+          reason=r"^LLM request failed \(HTTP 500\)$", requests=2),
     # invalid answers: `attempts` tries, then pending with the reason
     _case("refusal", "analysis", "refusal", reason=r"^asks for the paper text instead of analysing it \(after 2 tries\)$"),
     _case("truncated", "analysis", "truncated", reason=r"^answer cut off at max_tokens \(finish_reason=length\)"),
@@ -257,10 +258,13 @@ def test_fault_on_one_paper_is_absorbed_or_leaves_it_pending(tmp_path, task, beh
             if behaviour == "429":  # Retry-After: 1 was honoured
                 assert tried[1].at - tried[0].at >= 0.9
             return
-        assert report.pending == {TARGET: target["reason"]}
+        assert report.pending == {TARGET: target["reason"] + (f": {target['detail']}" if "detail" in target else "")}
         assert target["status"] == "pending" and target["provenance"] == "llm"
         assert re.search(reason, target["reason"]), target["reason"]
-        assert set(target) == {"status", "provenance", "reason", "attempted"}  # nothing of the bad answer is kept
+        # Nothing of the bad answer is kept; a failed request keeps the endpoint's message (command line only).
+        assert set(target) - {"detail"} == {"status", "provenance", "reason", "attempted"}
+        assert target.get("detail") == ("The server had an error while processing your request. Sorry about that!"
+                                        if behaviour == "500" else None)
         assert papers[TARGET]["tags"] == offline_tags
         if task == "analysis":
             assert faults.requests("fields", TARGET) == []  # no point asking for fields of a failed analysis
@@ -471,17 +475,20 @@ def test_api_key_never_leaks(tmp_path):
         proc = S.run_cli(config, "-v", "analyze", environ=environ)
         outputs.append(proc.output)
         assert proc.returncode == 1, proc.output
-        # The stored reason names the failure kind; the endpoint's (scrubbed) message goes to the log only.
-        assert re.search(rf"^pending {echo}: LLM request failed \(AuthenticationError, HTTP 401\)", proc.stdout, re.M)
+        # A refused key stops the whole run at once, with one message carrying the provider's (scrubbed) words;
+        # nothing is marked pending for it.
+        failed = [ln for ln in proc.stdout.splitlines() if ln.startswith("failed: LLM endpoint")]
+        assert failed == ["failed: LLM endpoint: key refused (HTTP 401: Incorrect API key provided: ***. Check "
+                          "your key.); the run stopped, nothing was lost"], proc.stdout
         assert "***" in proc.stderr and "Incorrect API key provided" in proc.stderr
-        run = S.build(config, strict=False, environ=environ)  # analyzes the pending papers again
+        assert S.stored_papers(root / "data")[echo]["analysis"]["status"] == "done"  # the offline analysis stays
+        assert S.stored_papers(root / "data")[echo]["analysis"]["provenance"] == "offline"
+        run = S.build(config, strict=False, environ=environ)  # tries again, stops again
         outputs.append(run.output)
         assert run.returncode == 0, run.output
-        assert any("AuthenticationError" in ln for ln in run.output.splitlines() if ln.startswith("WARNING"))
+        assert any("key refused" in ln for ln in run.output.splitlines() if ln.startswith("WARNING"))
         headers = list(fake.headers)
     assert headers and all(h.get("authorization") == f"Bearer {SECRET}" for h in headers)
-    stored = S.stored_papers(root / "data")[echo]["analysis"]["reason"]
-    assert stored.startswith("LLM request failed (AuthenticationError, HTTP 401)") and "Incorrect" not in stored
     for text in outputs:
         assert SECRET not in text and "SECRET-123" not in text
     for directory in (root / "data", root / ".cache", root / "site"):
@@ -559,7 +566,8 @@ def test_fields_request_uses_json_schema_and_plain_json_when_refused(tmp_path):
         assert schema["properties"]["tags"]["items"]["enum"] == list(DEFAULT_TAXONOMY)
         assert schema["properties"]["tags"]["maxItems"] == 3
 
-    # An endpoint that answers 400 to json_schema: one refusal, then plain JSON parsing (fenced answers).
+    # An endpoint that answers 400 to any response_format: one refusal per mode (json_schema, then json_object),
+    # then plain JSON parsing (fenced answers).
     faults = S.Faults().add("*", "fields", lambda body: "400" if "response_format" in body else S.fenced_fields(body))
     with FakeOpenAI(behaviour_for=faults) as fake:
         config = S.make_site(tmp_path / "b", llm_options(fake, concurrency=1), keep_days=[DAY])
@@ -567,8 +575,10 @@ def test_fields_request_uses_json_schema_and_plain_json_when_refused(tmp_path):
         statuses = [r["status"] for r in fake.responses]
     assert report.analyzed == 10 and report.pending == {}
     fields = faults.requests("fields")
-    assert len(fields) == 11 and statuses.count(400) == 1
-    assert "response_format" in fields[0].body and all("response_format" not in s.body for s in fields[1:])
+    assert len(fields) == 12 and statuses.count(400) == 2
+    assert fields[0].body["response_format"]["type"] == "json_schema"
+    assert fields[1].body["response_format"] == {"type": "json_object"}
+    assert all("response_format" not in s.body for s in fields[2:])
     for pid in S.day_papers(DAY):
         paper = S.stored_papers(tmp_path / "b" / "data")[pid]
         assert paper["analysis"]["status"] == "done" and paper["tags"][0] in TAXONOMY
@@ -592,24 +602,25 @@ def test_json_schema_refusal_is_recorded_once_for_all_threads():
     from arxiv_digest.config import LLMConfig
 
     config = LLMConfig()
-    config.load_dict({"base_url": "http://127.0.0.1:9/v1", "retries": 0})
+    config.load_dict({"base_url": "http://127.0.0.1:9/v1", "retries": 0, "structured_output": "json_schema"})
     assert config.validate()[0] == []
     client = Client(config)
     workers = 8
     together = threading.Barrier(workers, timeout=10)
     bodies: list[dict] = []
-    recorded: list[bool] = []
-    refuse = client.provider.capabilities.refuse_json_schema
-    client.provider.capabilities.refuse_json_schema = lambda: recorded.append(refuse()) or recorded[-1]
+    notes: list = []
+    learn = client.provider.learn
+    client.provider.learn = lambda *args: notes.append(learn(*args)) or notes[-1]
 
     def create(**body):
         bodies.append(body)
-        if "response_format" in body:
+        if (body.get("response_format") or {}).get("type") == "json_schema":
             together.wait()  # every worker has sent json_schema before the first refusal is recorded
             response = SimpleNamespace(status_code=400, request=None, headers={})  # what the error reads of one
             raise openai.BadRequestError("response_format is not supported", response=response, body=None)
-        message = SimpleNamespace(content='{"tldr": "ok"}')
-        return SimpleNamespace(usage=None, choices=[SimpleNamespace(message=message, finish_reason="stop")])
+        message = SimpleNamespace(content='{"tldr": "ok"}', refusal=None, model_extra={})
+        return SimpleNamespace(usage=None, model_extra={},
+                               choices=[SimpleNamespace(message=message, finish_reason="stop")])
 
     client.openai = SimpleNamespace(chat=SimpleNamespace(completions=SimpleNamespace(create=create)))
     schema = {"type": "object"}
@@ -620,14 +631,15 @@ def test_json_schema_refusal_is_recorded_once_for_all_threads():
         thread.start()
     for thread in threads:
         thread.join()
-    assert answers == [('{"tldr": "ok"}', "stop")] * workers  # each worker fell back to plain JSON
-    assert sorted(recorded) == [False] * (workers - 1) + [True]  # recorded once
-    assert client.provider.capabilities.json_schema is False
+    assert answers == [('{"tldr": "ok"}', "stop")] * workers  # each worker fell back to json_object
+    assert len(notes) == workers and sum(1 for n in notes if n) == 1  # reported once
+    assert "structured_output: json_object" in client.provider.learned()[0]
+    assert client.provider.profile("m").structured == "json_object"
 
     del bodies[:]
     usage = llm.Usage()
     assert client.chat("m", "s", "u", usage, schema=schema) == ('{"tldr": "ok"}', "stop")
-    assert usage.requests == 1 and len(bodies) == 1 and "response_format" not in bodies[0]
+    assert usage.requests == 1 and len(bodies) == 1 and bodies[0]["response_format"] == {"type": "json_object"}
 
 
 # ----------------------------------------------------------------------------- answers that are not chat completions

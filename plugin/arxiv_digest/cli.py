@@ -199,7 +199,9 @@ def cmd_status(args: argparse.Namespace, channel: Channel) -> int:
         print(f"  analysis {key}: {count}")
     pending = [p for p in papers if (p.get("analysis") or {}).get("status") == Status.PENDING]
     for paper in pending:
-        print(f"  pending {paper['id']}: {(paper.get('analysis') or {}).get('reason') or '-'}")
+        analysis = paper.get("analysis") or {}
+        print(f"  pending {paper['id']}: {analysis.get('reason') or '-'}"
+              + (f" ({analysis['detail']})" if analysis.get("detail") else ""))
     behind, newest, latest = pipeline.freshness(store, config)
     print(f"freshness: newest digest {newest or '-'}, latest arXiv announcement {latest}, "
           f"{max(behind, 0)} announcement days behind")
@@ -221,6 +223,25 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     print(scaffold.next_steps(Path(args.dir), answers))
     return 0
+
+
+def cmd_check(args: argparse.Namespace, channel: Channel) -> int:
+    """A few tiny requests to the configured endpoint; prints what works and the ``llm:`` options to paste."""
+    import yaml
+
+    from .analysis.llm import probe
+
+    config = channel.config
+    if not llm.enabled(config.llm):
+        raise CommandError(f"no LLM configured: set llm.base_url or the {config.llm.api_key_env} environment variable")
+    print(f"endpoint: {config.llm.base_url or 'https://api.openai.com/v1'}")
+    found = probe.check(config.llm)
+    for line in found.lines:
+        print(line)
+    print(f"requests: {found.requests} (nothing stored)")
+    print("options to paste under the plugin's llm: (mkdocs.yml)")
+    print(yaml.safe_dump({"llm": found.options}, sort_keys=False, allow_unicode=True).rstrip())
+    return 0 if found.ok else 1
 
 
 def _site_options(*, defaults: bool) -> argparse.ArgumentParser:
@@ -287,6 +308,10 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument("--timezone", metavar="TZ", help="time zone of the digest date (default: Asia/Shanghai)")
     init.add_argument("--site-url", metavar="URL", help="the site's address, e.g. https://USER.github.io/REPO/")
     init.set_defaults(run=cmd_init, standalone=True)
+
+    check = sub.add_parser("check", parents=[site], help="try the configured LLM endpoint (at most 6 tiny requests, "
+                                                         "nothing stored) and print the llm: options that work")
+    check.set_defaults(run=cmd_check)
     return top
 
 

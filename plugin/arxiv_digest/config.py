@@ -102,7 +102,10 @@ class EnvVarName(StrOption):
         return value
 
 
-RESERVED_BODY_KEYS = {"model", "messages", "max_tokens", "temperature", "response_format", "stream", "n"}
+RESERVED_BODY_KEYS = {"model", "messages", "max_tokens", "max_completion_tokens", "temperature", "response_format",
+                      "stream", "stream_options", "n"}
+PROVIDERS = ["auto", "openai", "deepseek", "dashscope", "vllm", "llama.cpp", "ollama", "openrouter", "gemini",
+             "moonshot", "zhipu", "siliconflow", "generic"]
 
 
 class ExtraBody(c.Type):
@@ -115,7 +118,8 @@ class ExtraBody(c.Type):
         value = super().run_validation(value)
         clash = sorted(RESERVED_BODY_KEYS & set(value))
         if clash:
-            raise c.ValidationError(f"May not set {', '.join(clash)}: the plugin sets these itself.")
+            raise c.ValidationError(f"May not set {', '.join(clash)}: the plugin sets these itself (see "
+                                    f"llm.token_parameter, llm.send_temperature, llm.structured_output, llm.stream).")
         return value
 
 
@@ -260,6 +264,20 @@ class ModelsConfig(base.Config):
     """Model for the day's executive summary."""
 
 
+class Switch(c.BaseConfigOption[str]):
+    """``auto``, ``true`` or ``false`` (YAML booleans accepted), kept as one of those three strings."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = "auto"
+
+    def run_validation(self, value: object) -> str:
+        value = {True: "true", False: "false"}.get(value, value) if isinstance(value, bool) else value
+        if value not in ("auto", "true", "false"):
+            raise c.ValidationError(f"Expected auto, true or false, got {value!r}.")
+        return value
+
+
 class LLMConfig(base.Config):
     """The LLM analyzer; with no key and no ``base_url`` the offline analyzer stays in charge."""
 
@@ -277,7 +295,7 @@ class LLMConfig(base.Config):
     """Most requests started per minute (0 = no limit)."""
     timeout = Number(120.0, minimum=1)
     """Seconds to wait for one answer."""
-    retries = Integer(3, maximum=10)
+    retries = Integer(2, maximum=10)
     """Retries of one request on HTTP 429/5xx and timeouts (with backoff, honouring Retry-After)."""
     attempts = Integer(2, minimum=1, maximum=5)
     """Tries per task when an answer fails validation; after that the paper is stored as pending."""
@@ -286,15 +304,27 @@ class LLMConfig(base.Config):
     temperature = Number(0.3, maximum=2)
     """Sampling temperature."""
     extra_body = ExtraBody()
-    """Provider switches added to every request body (e.g. ``{enable_thinking: false}``)."""
+    """Provider switches added to every request body (e.g. ``{enable_thinking: false}``); they win over the profile's."""
+    provider = c.Choice(PROVIDERS, default="auto")
+    """Provider profile: what the endpoint accepts (``auto``: from ``base_url``'s host; README, "Providers")."""
+    token_parameter = c.Choice(["auto", "max_tokens", "max_completion_tokens"], default="auto")
+    """Name of the token-limit parameter (``auto``: the profile's; OpenAI's reasoning models need ``max_completion_tokens``)."""
+    send_temperature = c.Optional(c.Type(bool))
+    """Whether ``temperature`` is sent (default: the profile's; OpenAI o-series, GPT-5 and Kimi K2.5+ refuse it)."""
+    structured_output = c.Choice(["auto", "json_schema", "json_object", "prompt"], default="auto")
+    """How JSON answers are asked for (``auto``: the profile's; a refused mode falls back to the next one)."""
+    thinking = c.Choice(["off", "default"], default="off")
+    """``off``: send the profile's switch turning thinking off; ``default``: leave the model's default."""
+    stream = Switch()
+    """Stream answers: ``auto`` (when the model requires it, or after an endpoint says so), ``true`` or ``false``."""
     json_schema = c.Type(bool, default=True)
-    """Ask for structured fields with ``response_format: json_schema`` (falls back to parsing when refused)."""
+    """``false``: ask for JSON in the prompt only, as ``structured_output: prompt`` (kept for older sites)."""
     full_text = c.Type(bool, default=False)
     """Analyze from the full text (arXiv HTML, else PDF) instead of the abstract."""
     full_text_max_tokens = Integer(12000, minimum=500)
     """Token budget of the full text sent to the model (sections trimmed, references first)."""
     reanalyze = c.Choice(["never", "stale"], default="never")
-    """``stale``: re-analyze papers whose prompt or model changed; ``never``: only with ``analyze --force``."""
+    """``stale``: re-analyze papers whose prompts, model or request settings changed; ``never``: only with ``--force``."""
     price_input = Number(0.0)
     """Price per million input tokens, for the cost line of the report (0 = not shown)."""
     price_output = Number(0.0)

@@ -62,7 +62,8 @@ class Analysis(TypedDict, total=False):
     tldr: str | None
     key_findings: list[str]
     body: str | None  # Markdown (LLM and imported analyses)
-    reason: str | None  # why it is pending
+    reason: str | None  # why it is pending (shown on pages: never the endpoint's words)
+    detail: str  # pending LLM work: the endpoint's own message, key scrubbed (command line only)
     source: str  # imported: "legacy digest <file>"
     attempted: str  # pending LLM work: when it failed (ISO 8601)
     full_text: str | None  # LLM: "html" or "pdf" when analyzed from the full text
@@ -72,6 +73,8 @@ class Analysis(TypedDict, total=False):
     paper_version: int
     created: str
     usage: dict[str, int]
+    gate: int  # version of the validation gate it passed when stored (``analysis.checks.GATE``)
+    settings: str  # LLM: hash of the request settings that shaped it (provider profile, extra_body, limits)
 
 
 class Paper(TypedDict, total=False):
@@ -143,8 +146,15 @@ METADATA = ("version", "title", "authors", "published", "updated", "categories",
 
 
 def is_publishable(analysis: Analysis | None) -> bool:
-    """May be shown as the paper's analysis: pending work (a refusal, a failed check) never is."""
-    return bool(analysis) and analysis.get("status") == Status.DONE
+    """May be shown as the paper's analysis: pending work (a refusal, a failed check) never is, nor done work
+    that the current validation gate rejects (``analysis.checks.publish_problem``: the next run redoes it)."""
+    return bool(analysis) and analysis.get("status") == Status.DONE and publish_problem(analysis) is None
+
+
+def unpublishable_reason(analysis: Analysis | None) -> str | None:
+    """Why an analysis is not published: its stored reason, or what the current gate rejects in it."""
+    analysis = analysis or {}
+    return analysis.get("reason") or (publish_problem(analysis) if analysis.get("status") == Status.DONE else None)
 
 
 def is_final(analysis: Analysis | None) -> bool:
@@ -158,3 +168,7 @@ def merge_paper(old: Paper | None, new: Paper) -> Paper:
     if old is None:
         return new
     return {**old, **{key: new[key] for key in METADATA if key in new}}
+
+
+# The gate's build-time checks are pure functions on these records (imported last: checks needs nothing here).
+from .analysis.checks import publish_problem  # noqa: E402

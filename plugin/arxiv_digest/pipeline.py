@@ -60,6 +60,7 @@ class Report:
     summaries: int = 0
     usage: Usage = field(default_factory=Usage)
     prices: tuple[float, float] = (0.0, 0.0)
+    learned: list[str] = field(default_factory=list)  # what the LLM endpoint refused, with the option to set
 
     def lines(self) -> list[str]:
         out = []
@@ -83,6 +84,7 @@ class Report:
                 line += f"; cost: {cost:.4f}"
             out.append(line)
         out += [f"pending {pid}: {reason}" for pid, reason in sorted(self.pending.items())]
+        out += [f"provider: {note}" for note in self.learned]
         out += [f"failed: {f}" for f in self.failures]
         return out or ["nothing to do"]
 
@@ -159,7 +161,7 @@ def llm_relevance(config: DigestConfig, stored: Day | None, papers: list[Paper],
         usage = Usage()
         try:
             scores.update(analyzer.relevance(missing, interest, config.ranking.llm_batch, usage))
-        except llm.Invalid as error:
+        except (llm.Invalid, llm.Stop) as error:
             report.failures.append(f"LLM relevance failed ({error}); ranking by keywords only")
             return None, None
         finally:
@@ -219,7 +221,8 @@ def update(store: Store, config: DigestConfig, announcements: Iterable[Announcem
 
 def needs_analysis(paper: Paper, analyzer: llm.Analyzer, force: bool) -> bool:
     """The cache rule: final work is redone only when asked (``--force``) or, with ``reanalyze: stale``,
-    when the prompt, model or paper version changed."""
+    when its key changed (prompts, models, request settings: ``Analyzer.prompt_hash``) or the paper version.
+    Work the current gate rejects is not final (``model.is_final``): it is redone."""
     analysis = paper.get("analysis") or {}
     if force or not is_final(analysis):
         return True
@@ -237,10 +240,12 @@ def apply_outcome(store: Store, outcome: llm.Outcome, config: DigestConfig, repo
     old = paper.get("analysis") or {}
     report.usage.add(outcome.usage)
     if outcome.analysis is None:
-        report.pending[outcome.paper_id] = outcome.reason or "unknown"
+        report.pending[outcome.paper_id] = (outcome.reason or "unknown") + (f": {outcome.detail}" if outcome.detail
+                                                                             else "")
         if is_final(old):
             return  # keep the good analysis we had
         paper["analysis"] = {"status": Status.PENDING, "provenance": Provenance.LLM, "reason": outcome.reason,
+                             **({"detail": outcome.detail} if outcome.detail else {}),
                              "attempted": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
     else:
         if is_final(old):
@@ -277,9 +282,14 @@ def analyze(store: Store, config: DigestConfig, dates: list[str] | None = None, 
             if progress:
                 progress(finished, len(todo))
 
-        analyzer.run(todo, on_done)
-        for day in days:
-            summarize_day(store, config, analyzer, day, force, report)
+        try:
+            analyzer.run(todo, on_done)
+            for day in days:
+                summarize_day(store, config, analyzer, day, force, report)
+        except llm.Stop as error:
+            # Quota or key: every further request would fail the same way. Nothing is marked pending for it.
+            report.failures.append(str(error))
+        report.learned = analyzer.learned() if hasattr(analyzer, "learned") else []
     return report
 
 
@@ -296,7 +306,7 @@ def summarize_day(store: Store, config: DigestConfig, analyzer: llm.Analyzer, da
     try:
         new = analyzer.summary(day["date"], papers, usage)
     except llm.Invalid as error:
-        report.pending[f"summary {day['date']}"] = str(error)
+        report.pending[f"summary {day['date']}"] = str(error) + (f": {error.detail}" if error.detail else "")
         day = {**day, "summary_pending": str(error)}
     else:
         day = {k: v for k, v in day.items() if k != "summary_pending"}

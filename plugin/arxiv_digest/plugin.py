@@ -185,6 +185,8 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             log.info(line)
         for paper_id, reason in report.pending.items():
             self._failure(f"analysis of {paper_id} is pending: {reason}")
+        for failure in report.failures:  # the endpoint stopped the run (quota, key)
+            self._failure(failure)
 
     def _check_freshness(self) -> None:
         """A silently stale site is the classic failure of scheduled digests: say so."""

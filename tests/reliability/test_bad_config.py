@@ -87,6 +87,12 @@ CASES: dict[str, tuple[object, object]] = {
     "llm.temperature": ("hot", 3),
     "llm.extra_body": ("enable_thinking=false", {"messages": []}),  # would replace every prompt
     "llm.json_schema": ("yes please", None),
+    "llm.provider": (5, "qwen"),  # not a profile
+    "llm.token_parameter": (5, "max_output_tokens"),
+    "llm.send_temperature": ("no", 1),
+    "llm.structured_output": (True, "grammar"),
+    "llm.thinking": (False, "on"),
+    "llm.stream": ("sometimes", 1),
     "llm.full_text": ("yes please", None),
     "llm.full_text_max_tokens": ("12000", 10),
     "llm.reanalyze": (True, "always"),

@@ -1,9 +1,11 @@
 """The validation gate: every check an answer must pass before it is stored (or imported) as done.
 
 One place for each reason an answer is turned away; the LLM tasks (``llm.tasks``) and the legacy
-importer call these checks, and the reason they give is what the site owner sees on a pending paper:
+importer call these checks (on answers normalised by :mod:`.answers`: reasoning removed, headings in the
+site's form), ``model.is_publishable`` calls :func:`publish_problem` at build time, and the reason they give is what the site owner sees on a pending paper:
 
-- cut off at ``max_tokens``, empty, not valid JSON, not matching the schema;
+- not ended normally (only ``finish_reason: stop`` is; ``length``, ``content_filter``, GLM's ``sensitive``…
+  are not), reasoning only, empty, not valid JSON, not matching the schema;
 - no analysis at all (:func:`check`): a request for the paper text, a refusal, a template left
   unfilled, or a line or two that only announces an analysis;
 - in the wrong language (share of Han characters, :data:`i18n.HAN_RE`);
@@ -29,16 +31,16 @@ Pure functions (the schema check imports ``jsonschema`` when first used).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from .. import i18n
+from . import answers
 
 __all__ = ["Invalid", "Verdict", "check", "substance", "MIN_CHARS", "MIN_SUBSTANCE", "check_complete", "check_text",
            "cjk_share", "check_sections", "numbers", "check_numbers", "parse_json", "check_schema", "check_json",
-           "check_dates"]
+           "check_dates", "NORMAL_STOPS", "clean_text", "check_analysis", "GATE", "publish_problem"]
 
 #: Fewer non-space characters than this is too short to be an analysis at all.
 MIN_CHARS = 120
@@ -48,7 +50,12 @@ MIN_SUBSTANCE = 400
 
 
 class Invalid(Exception):
-    """An answer that must not be stored as done; the message is the reason shown to the site owner."""
+    """An answer that must not be stored as done; the message is the reason shown to the site owner (on pages
+    too), ``detail`` the endpoint's own words (stored, shown by the command line only: untrusted text)."""
+
+    def __init__(self, reason: str, detail: str | None = None) -> None:
+        super().__init__(reason)
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -181,10 +188,22 @@ NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*%?")
 LATIN_RE = re.compile(r"[A-Za-z]")
 
 
+#: finish_reason values of a normal end (OpenAI, vLLM, llama.cpp, Ollama, Gemini's OpenAI endpoint: "stop";
+#: TGI: "eos_token"). Anything else is not a finished answer: "length", OpenAI's and Gemini's
+#: "content_filter", GLM's "sensitive" and "network_error" (docs.bigmodel.cn, chat completions), OpenRouter's
+#: "error", a stream that ended without one (None).
+NORMAL_STOPS = {"stop", "eos", "eos_token", "end_turn"}
+
+
 def check_complete(finish_reason: str | None) -> None:
-    """An answer the endpoint cut off at ``max_tokens`` is never complete, however it reads."""
+    """Only an answer that ended normally is complete, however it reads."""
+    if finish_reason in NORMAL_STOPS:
+        return
     if finish_reason == "length":
         raise Invalid("answer cut off at max_tokens (finish_reason=length)")
+    if finish_reason is None:
+        raise Invalid("answer ended without a finish_reason (cut off)")
+    raise Invalid(f"answer did not end normally (finish_reason={str(finish_reason)[:40]})")
 
 
 def cjk_share(text: str) -> float:
@@ -235,11 +254,9 @@ def check_numbers(claim: str, source: str) -> None:
 
 
 def parse_json(text: str) -> Any:
-    """JSON from an answer, tolerating a Markdown code fence around it."""
-    fenced = re.search(r"```(?:json)?\s*(\{.*\})\s*```", text, re.S)
-    candidate = fenced.group(1) if fenced else text[text.find("{"): text.rfind("}") + 1]
+    """JSON from an answer, without reasoning, tolerating a Markdown code fence or a lead-in around it."""
     try:
-        return json.loads(candidate)
+        return answers.find_json(answers.strip_reasoning(text))
     except ValueError as error:
         raise Invalid(f"answer is not valid JSON ({error})") from None
 
@@ -270,3 +287,66 @@ def check_dates(text: str, digest_date: str) -> None:
     wrong = sorted({f"{y}-{m:02d}-{d:02d}" for y, m, d in found if (y, m, d) != (year, month, day)})
     if wrong:
         raise Invalid(f"summary is dated {', '.join(wrong)} instead of the digest date {digest_date}")
+
+
+# --- answers of the LLM tasks, normalised (:mod:`.answers`) then checked ------------------
+
+
+def clean_text(text: str | None, finish_reason: str | None) -> str:
+    """A complete answer without its reasoning; raises Invalid."""
+    check_complete(finish_reason)
+    try:
+        return answers.strip_reasoning(text or "")
+    except answers.ReasoningOnly as error:
+        raise Invalid(str(error)) from None
+
+
+def check_analysis(text: str | None, finish_reason: str | None, language: str, sections: list[str],
+                   numbered: bool = True) -> str:
+    """A sectioned answer (an analysis; a day summary, not ``numbered``) as it will be stored: complete,
+    without reasoning or lead-in, its headings in the site's form, in the site's language, every section there."""
+    text = answers.normalize_sections(clean_text(text, finish_reason), sections, numbered)
+    text = check_text(text, "stop", language)
+    check_sections(text, sections)
+    return text
+
+
+# --- stored work, at build time --------------------------------------------------------
+
+#: Version of the gate. An analysis stores the version that passed it (``gate``); at build time it passes
+#: again the build-time checks added since (:data:`_LATER_CHECKS`), so what a newer gate rejects is never
+#: published, and the checks it already passed are not run again (a year of analyses: ~2,600 bodies of
+#: ~6,000 characters, and the full non-answer check costs ~1.3 ms each).
+GATE = 1
+
+
+def _reasoning(analysis: dict[str, Any]) -> str | None:
+    fields = [analysis.get("body") or "", analysis.get("tldr") or "", *(analysis.get("key_findings") or [])]
+    if any(answers.REASONING_MARK.search(text) for text in fields if "<" in text or "◁" in text):
+        return "stored analysis carries model reasoning (think tags)"
+    return None
+
+
+def _lead_in(analysis: dict[str, Any]) -> str | None:
+    body = analysis.get("body")
+    if analysis.get("provenance") == "llm" and body and not body.lstrip().startswith("#"):
+        return "stored analysis has text before its first section heading"
+    return None
+
+
+# (gate version that introduced it, check): each returns why a stored analysis may not be published.
+_LATER_CHECKS = [(1, _reasoning), (1, _lead_in)]
+
+
+def publish_problem(analysis: dict[str, Any]) -> str | None:
+    """Why a stored analysis marked done may not be published under the current gate (None: it may).
+
+    Runs for every paper of every build (through ``model.is_publishable``), so only the checks newer than
+    the gate the analysis passed when it was stored, each costing microseconds."""
+    passed = analysis.get("gate") or 0
+    for version, rule in _LATER_CHECKS:
+        if version > passed:
+            problem = rule(analysis)
+            if problem:
+                return problem
+    return None

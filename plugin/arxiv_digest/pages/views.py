@@ -22,7 +22,7 @@ from ..analysis.offline import offline_analysis
 from ..config import DigestConfig
 from ..hooks import Hooks
 from ..arxiv.ids import file_stem
-from ..model import Provenance, Record, Status, is_publishable
+from ..model import Provenance, Record, Status, is_publishable, unpublishable_reason
 from ..store import Store
 
 RELATED_LIMIT = 5  # related papers per paper page
@@ -148,10 +148,11 @@ class Views:
     def _paper_view(self, r: Record) -> dict[str, Any]:
         """Everything templates need about a paper, escaped once here."""
         analysis = r.get("analysis") or {}
-        if not is_publishable(analysis):
+        publishable = is_publishable(analysis)  # the gate's build-time checks: run once per paper
+        if not publishable:
             # A pending answer (refusal, failed validation) is never published: show the extraction instead.
             analysis = {**offline_analysis(r), "provenance": analysis.get("provenance"), "status": Status.PENDING,
-                        "reason": analysis.get("reason")}
+                        "reason": unpublishable_reason(analysis)}
         elif analysis.get("provenance") == Provenance.OFFLINE:
             # An extraction, derived from the abstract: made by this version of the analyzer, not the stored one.
             analysis = offline_analysis(r)
@@ -173,8 +174,8 @@ class Views:
             "abstract_text": md.clean(r.get("abstract")),
             "tldr": md.clean(analysis.get("tldr")),
             "provenance": analysis.get("provenance"),
-            "offline": analysis.get("provenance") == Provenance.OFFLINE or not is_publishable(analysis),
-            "pending": not is_publishable(analysis),
+            "offline": analysis.get("provenance") == Provenance.OFFLINE or not publishable,
+            "pending": not publishable,
             "reason": analysis.get("reason"),
             "full_text": bool(analysis.get("full_text")),
             # Templates rely on abs and pdf: rebuild them from the id when missing or not web links.

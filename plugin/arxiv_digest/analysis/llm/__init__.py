@@ -14,7 +14,7 @@ The names below are what the pipeline, the plugin and the command line use (``ll
 """
 
 from ..checks import Invalid
-from .client import Usage, enabled
+from .client import Stop, Usage, enabled
 from .tasks import Analyzer, Outcome, model_for
 
-__all__ = ["Analyzer", "Invalid", "Outcome", "Usage", "enabled", "model_for"]
+__all__ = ["Analyzer", "Invalid", "Outcome", "Stop", "Usage", "enabled", "model_for"]

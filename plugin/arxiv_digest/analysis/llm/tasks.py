@@ -17,9 +17,11 @@ from ...config import DigestConfig, LLMConfig
 from ... import i18n
 from ...model import Provenance, Record, Status
 from .. import checks
+from .. import answers
 from ..checks import Invalid
-from .client import Client, Usage
+from .client import Client, RequestFailed, Stop, Usage
 from .prompts import Prompts
+from .providers import settings_key
 
 
 def model_for(config: LLMConfig, task: str) -> str:
@@ -62,6 +64,7 @@ class Outcome:
     analysis: Record | None = None
     tags: list[str] | None = None
     reason: str | None = None
+    detail: str | None = None  # the endpoint's own words (key scrubbed)
     usage: Usage = field(default_factory=Usage)
 
 
@@ -78,21 +81,34 @@ class Analyzer:
         self.taxonomy = list(config.taxonomy)
         self.schema = fields_schema(self.taxonomy, config.max_tags)
 
+    def learned(self) -> list[str]:
+        """What this run learned the endpoint refuses, each with the option that makes it permanent."""
+        return self.client.provider.learned()
+
+    def _settings(self, *tasks: str) -> str:
+        """The models of ``tasks`` and the request settings that shape their answers (provider profile,
+        ``extra_body``, token limits, temperature): part of a result's key."""
+        return "|".join(f"{model_for(self.llm, t)}:{settings_key(self.llm, model_for(self.llm, t))}" for t in tasks)
+
     def prompt_hash(self) -> str:
-        models = f"{model_for(self.llm, 'analysis')}|{model_for(self.llm, 'tags')}|{self.llm.full_text}"
-        return self.prompts.digest("system.md", "analysis.md", "fields.md", extra=models)
+        """Key of a paper's analysis: prompts, models, request settings (``reanalyze: stale`` compares it)."""
+        extra = f"{self._settings('analysis', 'tags')}|{self.llm.full_text}"
+        return self.prompts.digest("system.md", "analysis.md", "fields.md", extra=extra)
 
     def summary_hash(self) -> str:
-        return self.prompts.digest("system.md", "summary.md", extra=model_for(self.llm, "summary"))
+        return self.prompts.digest("system.md", "summary.md", extra=self._settings("summary"))
 
     def _attempts(self, run: Callable[[], Any]) -> Any:
-        reasons = []
+        errors: list[Invalid] = []
         for _ in range(self.llm.attempts):
             try:
                 return run()
+            except RequestFailed:
+                raise  # already retried with backoff: another attempt would repeat the same requests
             except Invalid as error:
-                reasons.append(str(error))
-        raise Invalid(reasons[-1] + (f" (after {len(reasons)} tries)" if len(reasons) > 1 else ""))
+                errors.append(error)
+        tries = f" (after {len(errors)} tries)" if len(errors) > 1 else ""
+        raise Invalid(str(errors[-1]) + tries, errors[-1].detail)
 
     def analysis(self, paper: Record, usage: Usage) -> tuple[str, str | None]:
         """The Markdown analysis, from the full text when configured and available."""
@@ -107,9 +123,7 @@ class Analyzer:
 
         def run() -> str:
             text, finish = self.client.chat(model_for(self.llm, "analysis"), system, user, usage)
-            text = checks.check_text(text, finish, self.language)
-            checks.check_sections(text, sections)
-            return text
+            return checks.check_analysis(text, finish, self.language, sections)
 
         return self._attempts(run), source
 
@@ -122,7 +136,10 @@ class Analyzer:
         def run() -> dict[str, Any]:
             text, finish = self.client.chat(model_for(self.llm, "tags"), system, user, usage, schema=self.schema)
             data = checks.check_json(text, finish, self.schema, "JSON")
-            checks.check_text(" ".join([data["tldr"], *data["key_contributions"]]), None, self.language, short=True)
+            texts = [data["tldr"], *data["key_contributions"]]
+            if any(answers.REASONING_MARK.search(t) for t in texts):
+                raise Invalid("JSON fields carry model reasoning (think tags)")
+            checks.check_text(" ".join(texts), "stop", self.language, short=True)
             checks.check_numbers(data["tldr"], source)
             return data
 
@@ -130,11 +147,13 @@ class Analyzer:
 
     def paper(self, paper: Record) -> Outcome:
         outcome = Outcome(paper["id"])
+        if self.client.stopped:
+            raise Stop(self.client.stopped)
         try:
             body, source = self.analysis(paper, outcome.usage)
             data = self.fields(paper, outcome.usage)
         except Invalid as error:
-            outcome.reason = str(error)
+            outcome.reason, outcome.detail = str(error), error.detail
             return outcome
         outcome.tags = list(dict.fromkeys(data["tags"]))
         outcome.analysis = {
@@ -149,6 +168,7 @@ class Analyzer:
             "models": {"analysis": model_for(self.llm, "analysis"), "tags": model_for(self.llm, "tags")},
             "prompt_hash": self.prompt_hash(),
             "paper_version": paper.get("version", 1),
+            "gate": checks.GATE,
             "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
             "usage": outcome.usage.as_dict(),
         }
@@ -166,8 +186,7 @@ class Analyzer:
 
         def run() -> str:
             text, finish = self.client.chat(model_for(self.llm, "summary"), system, user, usage)
-            text = checks.check_text(text, finish, self.language)
-            checks.check_sections(text, sections)
+            text = checks.check_analysis(text, finish, self.language, sections, numbered=False)
             checks.check_dates(text, date)
             return text
 
@@ -200,15 +219,30 @@ class Analyzer:
         return scores
 
     def run(self, papers: Iterable[Record], on_done: Callable[[Outcome], None]) -> None:
-        """Analyze papers concurrently (``concurrency`` in flight); ``on_done`` sees each as it finishes."""
+        """Analyze papers concurrently (``concurrency`` in flight); ``on_done`` sees each as it finishes.
+
+        Raises :class:`Stop` when the endpoint refuses the key or the quota is exhausted: the papers not yet
+        finished are left as they were (their tasks stop at their next request)."""
+        stop: Stop | None = None
         with ThreadPoolExecutor(max_workers=self.llm.concurrency, thread_name_prefix="arxiv-digest-llm") as pool:
             pending: set[Future[Outcome]] = {pool.submit(self.paper, p) for p in papers}
             try:
                 while pending:
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
-                        on_done(future.result())
+                        if future.cancelled():
+                            continue
+                        try:
+                            outcome = future.result()
+                        except Stop as error:
+                            stop = stop or error
+                            for other in pending:
+                                other.cancel()
+                            continue
+                        on_done(outcome)
             except BaseException:
                 for future in pending:
                     future.cancel()
                 raise
+        if stop is not None:
+            raise stop
