@@ -258,6 +258,10 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
                 file.inclusion = InclusionLevel.NOT_IN_NAV  # reachable by links; no "not in nav" notice
             files.append(file)
             self.generated.add(src_uri)
+        # Papers' figures are served from the store, as they are, like the CSS from the package.
+        for src_uri, path in self.site.views.figure_files().items():
+            if files.get_file_from_path(src_uri) is None:
+                files.append(File.generated(config, src_uri, abs_src_path=str(path)))
         if files.get_file_from_path(CSS_URI) is None:
             files.append(File.generated(config, CSS_URI, abs_src_path=str(ASSETS / "arxiv-digest.css")))
 

@@ -22,7 +22,9 @@ def in_channel(prefix: str, src_uri: str) -> str:
 
 
 def page_url(src_uri: str, use_directory_urls: bool) -> str:
-    """The URL MkDocs gives a page built from ``src_uri``."""
+    """The URL MkDocs gives a page built from ``src_uri`` (a file other than a page keeps its path)."""
+    if not src_uri.endswith(".md"):
+        return src_uri
     stem = src_uri[: -len(".md")]
     if not use_directory_urls:
         return stem + ".html"

@@ -77,6 +77,7 @@ class Views:
         self._digests: dict[str, str] = {}  # paper id or day date → hash of its store file
         self._related_file = related_file
         self._related: dict[str, list[dict[str, Any]]] | None = None  # made on first use: see related_papers
+        self._store_root = store.root
         self._load(store)
 
     def published(self) -> list[dict[str, Any]]:
@@ -188,7 +189,22 @@ class Views:
             "tags": [self._tag(n) for n in tag_names],
             "days": [],
             "related": Related(self, r["id"]),
+            "figure": self._figure(r),
         }, lambda: _paper_markdown(r, analysis))
+
+    def _figure(self, r: Record) -> dict[str, Any] | None:
+        """The paper's stored figure as pages show it (``uri``: where the site serves it), or None."""
+        figure = r.get("figure") or {}
+        path = self._store_root / figure["file"] if isinstance(figure.get("file"), str) else None
+        if not self.config.figures or path is None or not path.is_file() or ".." in Path(figure["file"]).parts:
+            return None
+        uri = PAPER.at(self.config.prefix, stem=file_stem(r["id"]))[: -len(".md")] + ".webp"
+        return {"uri": uri, "path": path, "alt": " ".join(md.clean(figure.get("caption")).split()),
+                "width": int(figure.get("width") or 0), "height": int(figure.get("height") or 0)}
+
+    def figure_files(self) -> dict[str, Path]:
+        """Where the site serves each published paper's figure → the file in the store."""
+        return {p["figure"]["uri"]: p["figure"]["path"] for p in self.published() if p["figure"]}
 
     def related_papers(self, paper_id: str) -> list[dict[str, Any]]:
         """A published paper's most similar papers in the archive (titles and abstracts, TF-IDF cosine).
@@ -216,7 +232,7 @@ class Views:
         """Paper id → hash of everything a page may show of the paper: its store file, its tags (names and pages,
         hooks' included), its hooks' card context and the days it appeared on."""
         return {pid: hash_key(self._digests[pid], *p["tag_names"], *(t.page for t in p["tags"]), repr(p["extra"]),
-                           *(d["date"] for d in p["days"]))
+                           *(d["date"] for d in p["days"]), bool(p["figure"]))
                 for pid, p in self.papers.items()}
 
 
