@@ -28,7 +28,8 @@ def test_first_figure_resolves_its_image_in_the_page_folder_and_drops_the_figure
         "https://arxiv.org/html/2602.00001v2/x1.png", CAPTION)  # "Figure 1:" left out, "&" unescaped
     # <base href> wins, as in a browser; a table coming first is not the figure.
     based = figure_page("img/a.png", CAPTION, base="/html/2602.00001v2/").encode()
-    assert first_figure(based, "https://arxiv.org/html/2602.00001v2")[0] == "https://arxiv.org/html/2602.00001v2/img/a.png"
+    url, _ = first_figure(based, "https://arxiv.org/html/2602.00001v2")
+    assert url == "https://arxiv.org/html/2602.00001v2/img/a.png"
 
 
 def test_a_page_without_figure_or_not_html_has_none():
@@ -129,7 +130,8 @@ def test_papers_without_figure_are_recorded_once_and_errors_retried(figure_build
 def test_cards_and_paper_pages_show_the_figure_lazily_with_its_caption_as_alt(figure_build):
     site, ids = figure_build["first"].site, figure_build["ids"]
     day = lxml_html.fromstring((site / "digest" / DAY / "index.html").read_text(encoding="utf-8"))
-    cards = {a.get("href").rstrip("/").split("/")[-1]: card for card in day.xpath("//article[contains(@class,'ad-card')]")
+    cards = {a.get("href").rstrip("/").split("/")[-1]: card
+             for card in day.xpath("//article[contains(@class,'ad-card')]")
              for a in card.xpath(".//a[contains(@class,'ad-card__title')]")}
     for pid in ids:
         imgs = cards[pid].xpath(".//figure[contains(@class,'ad-figure')]/img")
