@@ -13,7 +13,7 @@ from PIL import Image
 
 from arxiv_digest.arxiv.figure import MAX_BYTES, MAX_WIDTH, NoFigure, first_figure, to_webp
 from fake_arxiv_html import Server, figure_page, html, image, page_without_figure, png_response
-from support import build_site, digest_options, fixture_papers, newest_first
+from support import arxiv_requests, build_site, cli, digest_options, fixture_papers, newest_first, write_site
 
 DAY = "2026-02-18"
 CAPTION = "Overview of the method: encoder & decoder for 3D-aware scenes."
@@ -149,3 +149,19 @@ def test_cards_and_paper_pages_show_the_figure_lazily_with_its_caption_as_alt(fi
         assert on_page.get("alt") == figure["caption"] and on_page.get("loading") == "lazy"
         assert (site / "papers" / pid / on_page.get("src")).resolve() == served
     assert not list((figure_build["root"] / "docs").rglob("*.webp"))  # served from the store, not copied
+
+
+def test_a_store_fetched_before_figures_gets_them_without_fetching_its_days_again(site_with_store, fake_api):
+    root = site_with_store()
+    day = json.loads((root / "data" / "days" / f"{DAY}.json").read_text(encoding="utf-8"))
+    target = day["papers"][0]
+    version = stored(root, target).get("version", 1)
+    routes = {f"/html/{target}v{version}": html(figure_page("x1.png", CAPTION)),
+              f"/html/{target}v{version}/x1.png": png_response(image(800, 600, noise=0.05))}
+    with Server(routes) as pages:
+        config = write_site(root, digest_options(fake_api.url, arxiv={"html_url": pages.url + "/html/{id}v{version}"}))
+        run = cli(config, "fetch", "--from", DAY, "--to", DAY)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert arxiv_requests(fake_api) == []  # the stored day is whole: not fetched again
+    assert stored(root, target)["figure"]["caption"] == CAPTION and "figures stored: 1" in run.stdout
+    assert all("missing" in stored(root, pid)["figure"] for pid in day["papers"][1:])  # 404s: checked once
