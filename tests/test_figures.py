@@ -165,3 +165,29 @@ def test_a_store_fetched_before_figures_gets_them_without_fetching_its_days_agai
     assert arxiv_requests(fake_api) == []  # the stored day is whole: not fetched again
     assert stored(root, target)["figure"]["caption"] == CAPTION and "figures stored: 1" in run.stdout
     assert all("missing" in stored(root, pid)["figure"] for pid in day["papers"][1:])  # 404s: checked once
+
+
+def test_a_record_naming_another_file_publishes_nothing(tmp_path):
+    import sys
+    from pathlib import Path
+
+    from arxiv_digest.config import DigestConfig
+    from arxiv_digest.pages.site import Site
+    from arxiv_digest.store import Store
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import synth
+
+    synth.synthesize(tmp_path / "data", 1, 3, seed=1)
+    store = Store(tmp_path / "data")
+    config = DigestConfig()
+    config.load_dict({"fetch": "never"})
+    assert config.validate() == ([], [])
+    good, moved, outside = store.day(store.day_dates()[0])["papers"]
+    for pid, file in ((good, None), (moved, "figures/../papers/x.webp"), (outside, "/etc/hostname")):
+        webp, width, height = to_webp(image(200, 100, noise=0))
+        saved = store.save_figure(pid, webp)
+        store.save_paper({**store.paper(pid), "figure": {"file": file or saved, "caption": "c", "width": width,
+                                                          "height": height}})
+    files = Site(Store(tmp_path / "data"), config).views.figure_files()
+    assert files == {f"papers/{good}.webp": store.figure_path(good)}

@@ -227,8 +227,10 @@ def add_figures(store: Store, config: DigestConfig, ids: list[str], report: Repo
 
     No HTML rendering, no figure or a broken image is recorded, so it is not asked again; a network failure
     is one log line, and the paper is tried on the next run."""
+    if not config.figures:
+        return
     todo = [p for p in (store.paper(pid) for pid in ids) if p is not None and "figure" not in p]
-    if not config.figures or not todo:
+    if not todo:
         return
     from .arxiv.figure import NoFigure, Unreachable, fetch_figure
     import requests

@@ -180,9 +180,13 @@ class Store:
         record = {**record, "schema": SCHEMA}
         return write_atomic(self.papers_dir / f"{file_stem(record['id'])}.json", dumps(record))
 
+    def figure_path(self, paper_id: str) -> Path:
+        """Where a paper's figure is stored (the only place a site serves it from)."""
+        return self.figures_dir / f"{file_stem(paper_id)}.webp"
+
     def save_figure(self, paper_id: str, webp: bytes) -> str:
         """Store a paper's figure; its path inside the store, as the paper record keeps it."""
-        path = self.figures_dir / f"{file_stem(paper_id)}.webp"
+        path = self.figure_path(paper_id)
         write_atomic(path, webp)
         return path.relative_to(self.root).as_posix()
 

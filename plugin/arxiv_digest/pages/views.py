@@ -79,7 +79,7 @@ class Views:
         self._digests: dict[str, str] = {}  # paper id or day date → hash of its store file
         self._related_file = related_file
         self._related: dict[str, list[dict[str, Any]]] | None = None  # made on first use: see related_papers
-        self._store_root = store.root
+        self._store = store
         self._load(store)
 
     def published(self) -> list[dict[str, Any]]:
@@ -207,8 +207,11 @@ class Views:
     def _figure(self, r: Record) -> dict[str, Any] | None:
         """The paper's stored figure as pages show it (``uri``: where the site serves it), or None."""
         figure = r.get("figure") or {}
-        path = self._store_root / figure["file"] if isinstance(figure.get("file"), str) else None
-        if not self.config.figures or path is None or not path.is_file() or ".." in Path(figure["file"]).parts:
+        # Only from where the store writes figures, whatever a (hand-edited) record says: a site publishes no
+        # other file of the machine.
+        path = self._store.figure_path(r["id"])
+        if not self.config.figures or figure.get("file") != path.relative_to(self._store.root).as_posix() \
+                or not path.is_file():
             return None
         uri = PAPER.at(self.config.prefix, stem=file_stem(r["id"]))[: -len(".md")] + ".webp"
         return {"uri": uri, "path": path, "alt": " ".join(md.clean(figure.get("caption")).split()),
