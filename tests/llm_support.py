@@ -113,7 +113,8 @@ def make_site(root: Path, llm: dict[str, Any] | None = None, *, language: str = 
                 if path.stem not in keep:
                     path.unlink()
     plugin = {"categories": ["cs.CV", "cs.RO"], "language": language, "fetch": "never",
-              "arxiv": {"api_url": closed_port_url(), "delay_seconds": 0, "retries": 0, "timeout": 2}}
+              "arxiv": {"api_url": closed_port_url(), "html_url": closed_port_url("/html/{id}v{version}"),
+                        "delay_seconds": 0, "retries": 0, "timeout": 2}}
     plugin.update(options)
     if llm is not None:
         plugin["llm"] = llm

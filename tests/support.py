@@ -112,6 +112,11 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/api/query"
 
 
+def closed_html_url() -> str:
+    """An ``arxiv.html_url`` where nothing listens: papers' figures are never fetched from the real arXiv."""
+    return closed_port_url().replace("/api/query", "/html/{id}v{version}")
+
+
 def arxiv_requests(fake: FakeArxiv) -> list[dict]:
     """The fake's recorded query requests."""
     return [r for r in fake.requests if r["path"] == "/api/query"]
@@ -125,7 +130,7 @@ def digest_options(api_url: str | None = None, **overrides: Any) -> dict[str, An
     options: dict[str, Any] = {
         "categories": ["cs.CV", "cs.RO"],
         "fetch": "never",
-        "arxiv": {"api_url": api_url or closed_port_url(), "delay_seconds": 0},
+        "arxiv": {"api_url": api_url or closed_port_url(), "html_url": closed_html_url(), "delay_seconds": 0},
     }
     arxiv_overrides = overrides.pop("arxiv", {})
     options.update(overrides)

@@ -15,7 +15,7 @@ from arxiv_digest.arxiv.source import DayFetch, FetchError
 from arxiv_digest.config import DigestConfig
 from arxiv_digest.model import DaySource, Paper, Provenance, Status
 from arxiv_digest.store import Store
-from support import snapshot
+from support import closed_html_url, snapshot
 
 TZ = "Asia/Shanghai"
 ANN_0217, ANN_0218 = announce.between(date(2026, 2, 17), date(2026, 2, 18), TZ)
@@ -98,7 +98,8 @@ class FakeAnalyzer:
 @pytest.fixture
 def config() -> DigestConfig:
     config = DigestConfig()
-    config.load_dict({"categories": ["cs.CV", "cs.RO"], "taxonomy": TAXONOMY, "timezone": TZ})
+    config.load_dict({"categories": ["cs.CV", "cs.RO"], "taxonomy": TAXONOMY, "timezone": TZ,
+                      "arxiv": {"html_url": closed_html_url()}})
     failed, _ = config.validate()
     assert not failed, failed
     return config

@@ -19,7 +19,7 @@ from arxiv_digest.config import ArxivConfig, DigestConfig
 from arxiv_digest.arxiv.source import ArxivSource, FetchError
 from arxiv_digest.importers.legacy import parse_digest
 from arxiv_digest.store import Store
-from support import SHARED, arxiv_requests, closed_port_url, fixture_papers, newest_first
+from support import SHARED, arxiv_requests, closed_html_url, closed_port_url, fixture_papers, newest_first
 from fake_arxiv import FakeArxiv, make_entry
 
 UTC = timezone.utc
@@ -49,7 +49,7 @@ def arxiv_options(url: str, **options) -> ArxivConfig:
 
 def digest_config(url: str, **options) -> DigestConfig:
     config = DigestConfig()
-    arxiv = {"api_url": url, "delay_seconds": 0, **options.pop("arxiv", {})}
+    arxiv = {"api_url": url, "html_url": closed_html_url(), "delay_seconds": 0, **options.pop("arxiv", {})}
     config.load_dict({"categories": CATS, "arxiv": arxiv, **options})
     failed, _ = config.validate()
     assert not failed, failed

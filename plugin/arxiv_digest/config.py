@@ -382,6 +382,8 @@ class DigestConfig(base.Config):
     """Topic tags: tag name → keywords matched (whole words, any case) in title and abstract."""
     max_tags = Integer(4, minimum=1, maximum=20)
     """Most topic tags given to one paper."""
+    figures = c.Type(bool, default=True)
+    """Show each paper's first figure: fetched once per paper from its arXiv HTML rendering, kept as a small WebP."""
     templates_dir = c.Optional(c.Dir(exists=True))
     """Folder whose templates override the plugin's own (same file names)."""
 

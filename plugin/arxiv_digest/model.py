@@ -77,6 +77,17 @@ class Analysis(TypedDict, total=False):
     settings: str  # LLM: hash of the request settings that shaped it (provider profile, extra_body, limits)
 
 
+class Figure(TypedDict, total=False):
+    """The paper's first figure, from arXiv's HTML rendering, or why it has none (then it is not asked again)."""
+
+    file: str  # the WebP's path inside data_dir: figures/<file stem>.webp
+    caption: str  # its alt text
+    width: int
+    height: int
+    missing: str  # no figure: why (no HTML rendering, no figure, a broken image)
+    checked: str  # when it was looked for (ISO 8601)
+
+
 class Paper(TypedDict, total=False):
     id: str  # without version: 2601.16982, hep-th/9901001
     version: int
@@ -96,6 +107,7 @@ class Paper(TypedDict, total=False):
     analysis: Analysis
     previous_analyses: list[Analysis]  # the last replaced LLM or imported analyses, oldest first
     ranking: Ranking
+    figure: Figure
     schema: int
 
 

@@ -58,6 +58,7 @@ class Report:
     analyzed: int = 0
     pending: dict[str, str] = field(default_factory=dict)
     summaries: int = 0
+    figures: int = 0
     usage: Usage = field(default_factory=Usage)
     prices: tuple[float, float] = (0.0, 0.0)
     learned: list[str] = field(default_factory=list)  # what the LLM endpoint refused, with the option to set
@@ -83,6 +84,8 @@ class Report:
                 cost = (self.usage.prompt_tokens * self.prices[0] + self.usage.completion_tokens * self.prices[1]) / 1e6
                 line += f"; cost: {cost:.4f}"
             out.append(line)
+        if self.figures:
+            out.append(f"figures stored: {self.figures}")
         out += [f"pending {pid}: {reason}" for pid, reason in sorted(self.pending.items())]
         out += [f"provider: {note}" for note in self.learned]
         out += [f"failed: {f}" for f in self.failures]
@@ -187,6 +190,7 @@ def update(store: Store, config: DigestConfig, announcements: Iterable[Announcem
             date = ann.digest_date.isoformat()
             stored = store.day(date)
             if not refetch and stored is not None and day_is_whole(store, stored):
+                add_figures(store, config, stored.get("papers", []), report)
                 continue
             try:
                 fetched = source.fetch(ann, list(config.categories))
@@ -216,7 +220,41 @@ def update(store: Store, config: DigestConfig, announcements: Iterable[Announcem
             chosen = hooks.candidates(ranked.chosen, date)
             store_day(store, config, ann, chosen, count, report, complete=complete, relevance=relevance,
                       skipped=len(fetched.skipped))
+            add_figures(store, config, [p["id"] for p in chosen[: config.max_papers or None]], report)
     return report
+
+
+def add_figures(store: Store, config: DigestConfig, ids: list[str], report: Report) -> None:
+    """Look once for the first figure of each paper of ``ids`` not looked at yet (``figures: true``).
+
+    No HTML rendering, no figure or a broken image is recorded, so it is not asked again; a network failure
+    is one log line, and the paper is tried on the next run."""
+    if not config.figures:
+        return
+    todo = [p for p in (store.paper(pid) for pid in ids) if p is not None and "figure" not in p]
+    if not todo:
+        return
+    from .arxiv.figure import NoFigure, Unreachable, fetch_figure
+    import requests
+
+    with requests.Session() as session:
+        session.headers["User-Agent"] = "mkdocs-arxiv-digest (figure)"
+        for paper in todo:
+            checked = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+            try:
+                found = fetch_figure(paper["id"], paper.get("version", 1), config.arxiv.html_url,
+                                     config.arxiv.timeout, session)
+            except NoFigure as error:
+                paper["figure"] = {"missing": str(error), "checked": checked}
+                log.info("%s: no figure (%s)", paper["id"], error)
+            except Unreachable as error:
+                log.info("%s: figure not fetched (%s); trying again on the next run", paper["id"], error)
+                continue
+            else:
+                paper["figure"] = {"file": store.save_figure(paper["id"], found.webp), "caption": found.caption,
+                                   "width": found.width, "height": found.height, "checked": checked}
+                report.figures += 1
+            report.files_written += store.save_paper(paper)
 
 
 def needs_analysis(paper: Paper, analyzer: llm.Analyzer, force: bool) -> bool:

@@ -274,6 +274,10 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         for uri, path in packaged_assets([*config.extra_css, *scripts]).items():
             if files.get_file_from_path(uri) is None:  # a site's own copy wins
                 files.append(File.generated(config, uri, abs_src_path=str(path)))
+        # Papers' figures are served from the store, as they are, like the CSS from the package.
+        for src_uri, path in self.site.views.figure_files().items():
+            if files.get_file_from_path(src_uri) is None:
+                files.append(File.generated(config, src_uri, abs_src_path=str(path)))
 
 
 def _add_markdown_extensions(config: MkDocsConfig) -> None:

@@ -43,21 +43,22 @@ def dumps(record: Record) -> str:
     return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def write_atomic(path: Path, text: str, durable: bool = True) -> bool:
-    """Write ``text`` to ``path`` through a temporary file + rename; False when unchanged.
+def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> bool:
+    """Write ``text`` (or bytes) to ``path`` through a temporary file + rename; False when unchanged.
 
     ``durable=False`` skips the fsync, for throw-away files (generated pages) that a crash may lose."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        if path.read_text(encoding="utf-8") == text:
+        if path.read_bytes() == data:
             return False
-    except (FileNotFoundError, UnicodeDecodeError):
+    except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; store files are ordinary repository files
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
@@ -75,6 +76,7 @@ class Store:
         self.root = Path(root)
         self.papers_dir = self.root / "papers"
         self.days_dir = self.root / "days"
+        self.figures_dir = self.root / "figures"
         self._cache: dict[Path, tuple[int, Record, str]] = {}
 
     # -- locking ---------------------------------------------------------------
@@ -177,6 +179,16 @@ class Store:
     def save_paper(self, record: Paper) -> bool:
         record = {**record, "schema": SCHEMA}
         return write_atomic(self.papers_dir / f"{file_stem(record['id'])}.json", dumps(record))
+
+    def figure_path(self, paper_id: str) -> Path:
+        """Where a paper's figure is stored (the only place a site serves it from)."""
+        return self.figures_dir / f"{file_stem(paper_id)}.webp"
+
+    def save_figure(self, paper_id: str, webp: bytes) -> str:
+        """Store a paper's figure; its path inside the store, as the paper record keeps it."""
+        path = self.figure_path(paper_id)
+        write_atomic(path, webp)
+        return path.relative_to(self.root).as_posix()
 
     def save_day(self, record: Day) -> bool:
         if not DATE_RE.match(record.get("date", "")):

@@ -420,3 +420,18 @@ def test_related_papers_link_to_other_existing_paper_pages(visited):
     for href in links.evaluate_all("els => els.map(a => a.href)"):
         assert visit.page.request.get(href).ok, href
         assert "2602.15727" not in href
+
+
+def test_paper_page_bibtex_has_a_copy_button_that_copies_an_entry_bibtex_parses(example_site, open_page):
+    from pybtex.database import parse_string
+
+    visit = open_page(permissions=["clipboard-read", "clipboard-write"])
+    visit.goto(example_site.at("papers/2602.15727/"))
+    block = visit.page.locator("article pre.ad-bibtex")
+    block.scroll_into_view_if_needed()  # Material mounts code blocks when they come into view
+    button = block.locator("button[data-md-type='copy']")
+    button.click()
+    copied = visit.page.evaluate("navigator.clipboard.readText()")
+    entries = parse_string(copied, "bibtex").entries
+    assert list(entries) == ["manor2026spanning"] and entries["manor2026spanning"].fields["eprint"] == "2602.15727"
+    visit.assert_clean()

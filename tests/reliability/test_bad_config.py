@@ -62,6 +62,7 @@ CASES: dict[str, tuple[object, object]] = {
     "on_failure": (1, "explode"),
     "taxonomy": (["3D Vision"], {"3D Vision": []}),
     "max_tags": ("4", 0),
+    "figures": ("yes", None),
     "templates_dir": (5, "no/such/dir"),
     "arxiv.api_url": (5, "export.arxiv.org/api/query"),  # no scheme
     "arxiv.html_url": (5, "https://arxiv.org/html/{paper}"),  # unknown placeholder

@@ -21,7 +21,9 @@ from .urls import slugify
 from ..analysis.offline import offline_analysis
 from ..config import DigestConfig
 from ..hooks import Hooks
+from ..arxiv import bibtex
 from ..arxiv.ids import file_stem
+from ..arxiv.links import code_links, dedupe_urls, project_pages
 from ..model import Provenance, Record, Status, is_publishable, unpublishable_reason
 from ..store import Store
 
@@ -77,6 +79,7 @@ class Views:
         self._digests: dict[str, str] = {}  # paper id or day date → hash of its store file
         self._related_file = related_file
         self._related: dict[str, list[dict[str, Any]]] | None = None  # made on first use: see related_papers
+        self._store = store
         self._load(store)
 
     def published(self) -> list[dict[str, Any]]:
@@ -114,6 +117,11 @@ class Views:
             self.days.append(day)
         for newer, older in zip(self.days, self.days[1:]):
             newer["prev"], older["next"] = older, newer
+        for day in reversed(self.days):  # oldest first: a paper keeps the neighbours of its newest day
+            papers = day["papers"]
+            for i, paper in enumerate(papers):
+                paper["day_prev"] = papers[i - 1] if i else None
+                paper["day_next"] = papers[i + 1] if i + 1 < len(papers) else None
         for day in self.days:
             day.setdefault("prev", None)
             day.setdefault("next", None)
@@ -157,6 +165,10 @@ class Views:
             # An extraction, derived from the abstract: made by this version of the analyzer, not the stored one.
             analysis = offline_analysis(r)
         authors = [md.clean(a) for a in r.get("authors", [])]
+        # Links announced in the abstract and comment by today's rule, with those stored by older fetches and imports.
+        found = dedupe_urls([*(r.get("code_links") or []), *code_links(r.get("abstract"), r.get("comment"))])
+        announced = [u for u in found if _is_web(u)]
+        project = project_pages(announced, r.get("abstract"), r.get("comment"))
         short = ", ".join(authors[:3]) + (f" +{len(authors) - 3}" if len(authors) > 3 else "")
         tag_names = list(dict.fromkeys([*(r.get("tags") or []), *self.hooks.paper_tags(r)]))
         return LazyView({
@@ -178,10 +190,9 @@ class Views:
             "pending": not publishable,
             "reason": analysis.get("reason"),
             "full_text": bool(analysis.get("full_text")),
-            # Templates rely on abs and pdf: rebuild them from the id when missing or not web links.
-            "links": {"abs": f"https://arxiv.org/abs/{r['id']}", "pdf": f"https://arxiv.org/pdf/{r['id']}",
-                      **{k: v for k, v in (r.get("links") or {}).items() if _is_web(v)}},
-            "code_links": [u for u in r.get("code_links") or [] if _is_web(u)],
+            "links": _links(r),
+            "code_links": [u for u in announced if u not in project],
+            "project_links": project,
             "tag_names": tag_names,
             # "Why this paper": the ranking's matched keywords, followed authors, LLM score, pins.
             "why": [md.clean(str(reason)) for reason in (r.get("ranking") or {}).get("reasons", [])],
@@ -189,7 +200,27 @@ class Views:
             "tags": [self._tag(n) for n in tag_names],
             "days": [],
             "related": Related(self, r["id"]),
+            "figure": self._figure(r),
+            "day_prev": None,  # its neighbours on the newest day it appeared on
+            "day_next": None,
         }, lambda: _paper_markdown(r, analysis))
+
+    def _figure(self, r: Record) -> dict[str, Any] | None:
+        """The paper's stored figure as pages show it (``uri``: where the site serves it), or None."""
+        figure = r.get("figure") or {}
+        # Only from where the store writes figures, whatever a (hand-edited) record says: a site publishes no
+        # other file of the machine.
+        path = self._store.figure_path(r["id"])
+        if not self.config.figures or figure.get("file") != path.relative_to(self._store.root).as_posix() \
+                or not path.is_file():
+            return None
+        uri = PAPER.at(self.config.prefix, stem=file_stem(r["id"]))[: -len(".md")] + ".webp"
+        return {"uri": uri, "path": path, "alt": " ".join(md.clean(figure.get("caption")).split()),
+                "width": int(figure.get("width") or 0), "height": int(figure.get("height") or 0)}
+
+    def figure_files(self) -> dict[str, Path]:
+        """Where the site serves each published paper's figure → the file in the store."""
+        return {p["figure"]["uri"]: p["figure"]["path"] for p in self.published() if p["figure"]}
 
     def related_papers(self, paper_id: str) -> list[dict[str, Any]]:
         """A published paper's most similar papers in the archive (titles and abstracts, TF-IDF cosine).
@@ -217,7 +248,7 @@ class Views:
         """Paper id → hash of everything a page may show of the paper: its store file, its tags (names and pages,
         hooks' included), its hooks' card context and the days it appeared on."""
         return {pid: hash_key(self._digests[pid], *p["tag_names"], *(t.page for t in p["tags"]), repr(p["extra"]),
-                           *(d["date"] for d in p["days"]))
+                           *(d["date"] for d in p["days"]), bool(p["figure"]))
                 for pid, p in self.papers.items()}
 
 
@@ -231,7 +262,16 @@ def _paper_markdown(r: Record, analysis: dict[str, Any]) -> dict[str, Any]:
         "key_findings": [md.inline(k) for k in analysis.get("key_findings") or []],
         "body_md": md.block(body, heading_level=None) if body else None,
         "body_md_page": md.block(body, heading_level=3, search_exclude=True) if body else None,
+        "bibtex": md.CONTROL_RE.sub("", bibtex.entry(r)),  # hidden characters hide or reorder text: never shown
     }
+
+
+def _links(r: Record) -> dict[str, str]:
+    """arXiv's abstract, PDF and HTML full text of a paper. Templates rely on them: rebuilt from the id when missing
+    or not web links; the HTML is the abstract's address with /html/ (the same version), as arXiv serves it."""
+    links = {"abs": f"https://arxiv.org/abs/{r['id']}", "pdf": f"https://arxiv.org/pdf/{r['id']}",
+             **{k: v for k, v in (r.get("links") or {}).items() if _is_web(v)}}
+    return {**links, "html": links["abs"].replace("/abs/", "/html/", 1)}
 
 
 def _window_text(window: dict | None, tz: ZoneInfo) -> str:

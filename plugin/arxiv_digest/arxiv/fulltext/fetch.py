@@ -19,23 +19,29 @@ MAX_HTML_BYTES = 40 * 2**20
 MAX_PDF_BYTES = 100 * 2**20
 
 
-class _Unavailable(Exception):
-    pass
+class Unavailable(Exception):
+    """A download failed; ``retry``: by a network failure or a server error, which may be over on a later try."""
+
+    def __init__(self, message: str, retry: bool = False) -> None:
+        super().__init__(message)
+        self.retry = retry
 
 
-def _download(session: requests.Session, url: str, timeout: float, limit: int) -> bytes:
+def download(session: requests.Session, url: str, timeout: float, limit: int) -> bytes:
+    """The body at ``url``, at most ``limit`` bytes; raises :class:`Unavailable`."""
     try:
         with session.get(url, timeout=timeout, stream=True) as response:
             if response.status_code >= 400:
-                raise _Unavailable(f"HTTP {response.status_code} {response.reason or ''}".rstrip())
+                code = response.status_code
+                raise Unavailable(f"HTTP {code} {response.reason or ''}".rstrip(), retry=code >= 500 or code == 429)
             chunks, size = [], 0
             for chunk in response.iter_content(1 << 16):
                 size += len(chunk)
                 if size > limit:
-                    raise _Unavailable(f"response larger than {limit // 2**20} MB")
+                    raise Unavailable(f"response larger than {limit // 2**20} MB")
                 chunks.append(chunk)
     except requests.RequestException as error:
-        raise _Unavailable(f"{type(error).__name__}: {error}") from error
+        raise Unavailable(f"{type(error).__name__}: {error}", retry=True) from error
     return b"".join(chunks)
 
 
@@ -45,10 +51,10 @@ def _body_chars(sections: Iterable[Section]) -> int:
 
 def _accept(source: str, sections: list[Section]) -> FullText:
     if not any(s.kind != "abstract" for s in sections):
-        raise _Unavailable("no sections")
+        raise Unavailable("no sections")
     chars = _body_chars(sections)
     if chars < MIN_CHARS:
-        raise _Unavailable(f"too little text ({chars} characters)")
+        raise Unavailable(f"too little text ({chars} characters)")
     return FullText(source, sections)
 
 
@@ -70,21 +76,21 @@ def fetch_full_text(paper_id: str, version: int, html_url: str, pdf_url: str, ti
     pdf = pdf_url.format(id=paper_id, version=version)
     try:
         try:
-            body = _download(session, html, timeout, MAX_HTML_BYTES)
+            body = download(session, html, timeout, MAX_HTML_BYTES)
             return _accept("html", extract_html(body))
-        except _Unavailable as error:
+        except Unavailable as error:
             html_reason = str(error)
         log.debug(f"{name}: HTML full text unavailable ({html_reason}); trying the PDF")
         try:
-            data = _download(session, pdf, timeout, MAX_PDF_BYTES)
+            data = download(session, pdf, timeout, MAX_PDF_BYTES)
             if b"%PDF" not in data[:1024]:
-                raise _Unavailable("not a PDF")
+                raise Unavailable("not a PDF")
             try:
                 sections = extract_pdf(data)
             except FullTextError as error:
-                raise _Unavailable(str(error)) from error
+                raise Unavailable(str(error)) from error
             return _accept("pdf", sections)
-        except _Unavailable as error:
+        except Unavailable as error:
             pdf_reason = str(error)
         raise FullTextError(f"{name}: no full text (HTML {html}: {html_reason}; PDF {pdf}: {pdf_reason})")
     finally:

@@ -20,8 +20,10 @@ class Paper(PageKind):
             yield Page(p["page"], partial(self._key, prints, p), meta, {"p": p})
 
     def _key(self, prints: dict[str, str], p: dict[str, Any]) -> str:
-        # Called where the page is written: the related papers are computed there.
-        return hash_key(self.name, prints[p["id"]], *(prints[r["id"]] for r in p["related"]))
+        # Called where the page is written: the related papers are computed there. The previous and next papers
+        # of its day: a change of the day's list re-renders its neighbours.
+        neighbours = (prints[n["id"]] if n else "" for n in (p["day_prev"], p["day_next"]))
+        return hash_key(self.name, prints[p["id"]], *(prints[r["id"]] for r in p["related"]), *neighbours)
 
 
 PAPER = Paper("paper", "papers/{stem}.md", "paper.md")
