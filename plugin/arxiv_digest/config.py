@@ -120,7 +120,7 @@ class ExtraBody(c.Type):
 
 
 # Top folders of the root channel's pages and of Material's own files.
-RESERVED_FOLDERS = {*kinds.folders(), "assets", "search", "javascripts"}
+RESERVED_FOLDERS = {*kinds.folders(), "assets", "search", "javascripts", "pagefind"}
 
 
 class Prefix(StrOption):
@@ -354,6 +354,8 @@ class DigestConfig(base.Config):
     """Most topic tags given to one paper."""
     templates_dir = c.Optional(c.Dir(exists=True))
     """Folder whose templates override the plugin's own (same file names)."""
+    search = c.Type(bool, default=True)
+    """Full-text search by Pagefind in the header, in place of Material's search (read from the first channel)."""
 
     def validate(self) -> tuple[list, list]:  # type: ignore[override]
         failed, warnings = super().validate()

@@ -5,7 +5,8 @@ builds the sites and records console errors, failed requests and dialogs):
 
 * the main pages load with no console error, no failed local request and no request to
   any other host (a reader offline, or behind a blocker, sees the same site);
-* search finds papers by an English title word and by a Chinese word of a TL;DR (jieba);
+* search (Pagefind, in the header box) finds papers by an English title word and by a Chinese word of a
+  TL;DR (test_search.py: abstract words, arXiv ids, authors, Chinese topics);
 * math renders with the MathJax served by the site, also after an instant page switch;
 * a hostile paper (script tags, ``onerror=``, Jinja, YAML breakers, 10,000-character
   abstract, 500 authors) builds and shows as text, and nothing of it runs; links that
@@ -27,7 +28,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from browser_support import (BAD_LINKS_PAPER, CHROMIUM, DAY, HOSTILE_ID, LONG_WORD, MATH_PAPERS, ZH_PAPER, ZH_WORD,
-                             Site, Visit)
+                             Site, Visit, search)
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make system-deps) to run the browser tests",
@@ -54,33 +55,11 @@ RELATED = "article .ad-cards--related a.ad-card__title"
 TRENDING = "article .ad-trending a.ad-chip"
 CALENDAR_DAYS = "article .ad-cal a[href*='digest/']"
 
-# Material's search states (theme.language: zh).
-SEARCH_READY = "键入以开始搜索"  # "type to start searching": the index is loaded
-
-
 # ----------------------------------------------------------------------------- helpers
 
 
 def article_text(visit: Visit) -> str:
     return visit.page.locator("article.md-content__inner").inner_text()
-
-
-def search(visit: Visit, query: str) -> list[dict[str, str]]:
-    """Type ``query`` into Material's search box; the results as [{title, href}]."""
-    page = visit.page
-    box = page.locator("input.md-search__input")
-    box.click()
-    # Until the worker has loaded the index the prompt says "initializing": wait for "type to start".
-    page.wait_for_function("ready => document.querySelector('.md-search-result__meta')?.textContent.trim() === ready",
-                           arg=SEARCH_READY)
-    # Material reads the box on keyup: fill (any script, no IME needed), then a key to make it look.
-    box.fill(query)
-    box.press("End")
-    page.wait_for_function("ready => { const t = document.querySelector('.md-search-result__meta')?.textContent.trim();"
-                           " return t && t !== ready; }", arg=SEARCH_READY)
-    return page.evaluate("""() => [...document.querySelectorAll('.md-search-result__list > .md-search-result__item')]
-        .map(li => ({title: li.querySelector('h1, h2')?.textContent.trim() ?? '',
-                     href: li.querySelector('a')?.href ?? ''}))""")
 
 
 def title_of(site: Site, paper_id: str) -> str:
@@ -150,10 +129,8 @@ def test_search_finds_paper_by_english_title_word(example_site, open_page, word,
 
 
 def test_search_finds_paper_by_chinese_tldr_word(variant_site, open_page):
-    """jieba segments the Chinese TL;DR at build time; a word of it finds the paper."""
+    """Pagefind's extended build segments the Chinese TL;DR at build time; a word of it finds the paper."""
     title = title_of(variant_site, ZH_PAPER)
-    index = (variant_site.out / "search" / "search_index.json").read_text("utf-8")
-    assert index.count(ZH_WORD) or ZH_WORD.encode("unicode_escape").decode() in index
     visit = open_page()
     visit.goto(variant_site.at(""), idle=False)
     results = search(visit, ZH_WORD)

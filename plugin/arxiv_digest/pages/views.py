@@ -19,6 +19,7 @@ from .cache import hash_key, read_cache, write_cache
 from .kinds import DAY, PAPER, TAG
 from .urls import slugify
 from ..analysis.offline import offline_analysis
+from ..analysis.taxonomy import display_name, search_terms
 from ..config import DigestConfig
 from ..hooks import Hooks
 from ..arxiv.ids import file_stem
@@ -44,8 +45,9 @@ class Related(Sequence):
 
 @dataclass
 class TagView:
-    name: str
+    name: str  # as stored (the taxonomy's name); its page's slug comes from it
     page: str
+    label: str = ""  # as the site's language shows it (三维视觉)
     papers: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -129,7 +131,7 @@ class Views:
             n = 2
             while TAG.at(self.config.prefix, slug=slug) in taken:
                 slug, n = f"{base}-{n}", n + 1
-            self.tags[name] = TagView(name, TAG.at(self.config.prefix, slug=slug))
+            self.tags[name] = TagView(name, TAG.at(self.config.prefix, slug=slug), display_name(name, self.config.language))
         return self.tags[name]
 
     def _paper(self, store: Store, paper_id: str) -> dict[str, Any] | None:
@@ -185,7 +187,7 @@ class Views:
             "tags": [self._tag(n) for n in tag_names],
             "days": [],
             "related": Related(self, r["id"]),
-        }, lambda: _paper_markdown(r, analysis))
+        }, lambda: _paper_markdown(r, analysis, self.config.taxonomy))
 
     def related_papers(self, paper_id: str) -> list[dict[str, Any]]:
         """A published paper's most similar papers in the archive (titles and abstracts, TF-IDF cosine).
@@ -217,10 +219,11 @@ class Views:
                 for pid, p in self.papers.items()}
 
 
-def _paper_markdown(r: Record, analysis: dict[str, Any]) -> dict[str, Any]:
-    """The paper's texts as Markdown, for the day and paper pages."""
+def _paper_markdown(r: Record, analysis: dict[str, Any], taxonomy: dict[str, list[str]]) -> dict[str, Any]:
+    """The paper's texts as Markdown, for the day and paper pages, and the words search finds it by besides."""
     body = analysis.get("body")
     return {
+        "search_terms": search_terms(f"{r['title']}\n{r.get('abstract') or ''}", taxonomy),
         "title_md": md.inline(" ".join(r["title"].split())),
         "abstract_md": md.paragraphs(r.get("abstract"), search_exclude=True),
         "tldr_md": md.inline(analysis.get("tldr")),

@@ -19,7 +19,7 @@ class Tag(PageKind):
         for tag in ranked(site):
             trend = site.trend_figure(tag.name, "ad-trend")
             key = partial(hash_key, self.name, tag.name, tag.page, trend, *(prints[p["id"]] for p in tag.papers))
-            yield Page(tag.page, key, {"title": f"{site.t['tag']}: {tag.name}"},
+            yield Page(tag.page, key, {"title": f"{site.t['tag']}: {tag.label}"},
                        {"tag": tag, "tags_index": TAG_INDEX.at(site.prefix), "trend": trend})
 
 
