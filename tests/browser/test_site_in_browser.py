@@ -145,16 +145,36 @@ def test_search_finds_paper_by_chinese_tldr_word(variant_site, open_page):
 @pytest.mark.parametrize("path", ["papers/2602.15727/", f"digest/{MATH_PAPERS['2602.06042']}/"],
                          ids=["paper-2602.15727", "day-with-2602.06042"])
 def test_math_renders(visited, path):
-    """The abstracts' $...$ math is typeset by the MathJax served with the site (SVG output)."""
+    """The abstracts' $...$ math is typeset by the MathJax served with the site (HTML output since issue 16:
+    a third of the SVG bundle's bytes)."""
     visit = visited(path)
     page = visit.page
     page.wait_for_selector("article mjx-container", state="attached")
-    assert page.locator("article mjx-container[jax='SVG'] svg").count() >= 1
+    assert page.locator("article mjx-container[jax='CHTML'] mjx-math").count() >= 1
     assert page.locator("article mjx-container [data-mjx-error], article mjx-merror").count() == 0
     # Nothing left untypeset: arithmatex spans hold only MathJax output, no raw TeX.
     raw = page.evaluate("""() => [...document.querySelectorAll('article .arithmatex')]
         .filter(el => !el.querySelector('mjx-container')).map(el => el.textContent)""")
     assert not raw, f"math left as TeX: {raw}"
+    visit.assert_clean()
+
+
+@pytest.mark.parametrize("path, has_math", [("", False), ("archive/", False), ("papers/2602.15755/", False),
+                                            (f"papers/{ZH_PAPER}/", True)])
+def test_math_is_loaded_only_by_pages_with_math_and_never_blocks(example_site, open_page, path, has_math):
+    """A page without a formula loads no math renderer; one with formulas loads it asynchronously."""
+    visit = open_page()
+    requests: list[str] = []
+    visit.page.on("request", lambda r: requests.append(r.url))
+    visit.goto(example_site.at(path))
+    mathjax = [u for u in requests if "/javascripts/mathjax/" in u]
+    assert bool(mathjax) == has_math, mathjax
+    assert visit.page.locator("article .arithmatex").count() > 0 if has_math else True
+    # Only the small loader is in the page's HTML; MathJax itself comes from an async script it adds.
+    assert visit.page.evaluate("""() => [...document.scripts]
+        .filter(s => s.src.includes('/javascripts/mathjax/') && !s.async).map(s => s.src)""") == []
+    if has_math:
+        assert visit.page.locator("article mjx-container").count() > 0
     visit.assert_clean()
 
 

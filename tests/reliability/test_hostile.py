@@ -313,7 +313,7 @@ def built(tmp_path_factory) -> Built:
     config.write_text(yaml.safe_dump(site, allow_unicode=True, sort_keys=False), encoding="utf-8")
     # MathJax as the example site serves it (local copy, ui/safe), so math payloads are typeset in Chromium.
     shutil.copytree(S.REPO / "docs" / "javascripts", root / "docs" / "javascripts")
-    site["extra_javascript"] = ["javascripts/mathjax.js", "javascripts/mathjax/tex-svg-full.js"]
+    site["extra_javascript"] = ["javascripts/mathjax.js"]
     config.write_text(yaml.safe_dump(site, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (root / "docs" / "index.md").write_text(
         "# Home\n\n{{ digest.cards() }}\n\n[Latest]({{ digest.link(digest.latest.page) }})\n", encoding="utf-8")
