@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import markdown as md
+from .. import i18n
 from . import related as similarity
 from .cache import hash_key, read_cache, write_cache
 from .kinds import DAY, PAPER, TAG
@@ -187,7 +188,10 @@ class Views:
             "tags": [self._tag(n) for n in tag_names],
             "days": [],
             "related": Related(self, r["id"]),
-        }, lambda: _paper_markdown(r, analysis, self.config.taxonomy))
+            # lang="en" for English text on a page of another language (screen readers switch voice).
+            "title_lang": i18n.text_lang(r["title"], self.config.language),
+            "tldr_lang": i18n.text_lang(analysis.get("tldr"), self.config.language),
+        }, lambda: _paper_markdown(r, analysis, self.config.taxonomy, self.config.language))
 
     def related_papers(self, paper_id: str) -> list[dict[str, Any]]:
         """A published paper's most similar papers in the archive (titles and abstracts, TF-IDF cosine).
@@ -219,13 +223,15 @@ class Views:
                 for pid, p in self.papers.items()}
 
 
-def _paper_markdown(r: Record, analysis: dict[str, Any], taxonomy: dict[str, list[str]]) -> dict[str, Any]:
+def _paper_markdown(r: Record, analysis: dict[str, Any], taxonomy: dict[str, list[str]],
+                    language: str) -> dict[str, Any]:
     """The paper's texts as Markdown, for the day and paper pages, and the words search finds it by besides."""
     body = analysis.get("body")
     return {
         "search_terms": search_terms(f"{r['title']}\n{r.get('abstract') or ''}", taxonomy),
         "title_md": md.inline(" ".join(r["title"].split())),
-        "abstract_md": md.paragraphs(r.get("abstract"), search_exclude=True),
+        "abstract_md": md.paragraphs(r.get("abstract"), search_exclude=True,
+                                     lang=i18n.text_lang(r.get("abstract"), language)),
         "tldr_md": md.inline(analysis.get("tldr")),
         "key_findings": [md.inline(k) for k in analysis.get("key_findings") or []],
         "body_md": md.block(body, heading_level=None) if body else None,
