@@ -183,6 +183,7 @@ def main() -> None:
         rows = query_bytes(site_dir, queries)
         results.append({"label": label, "days": days, "papers": papers, "build_wall": build_wall, "log": log,
                         "index": index, "queries": rows})
+        print(json.dumps(results[-1], ensure_ascii=False), flush=True)  # figures of a scale as soon as it is done
 
     print(f"\n# Pagefind search ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f})\n")
     print("| scale | papers | indexed pages | site build (wall, indexer included) | indexer alone: wall, CPU, peak RSS "

@@ -8,6 +8,7 @@
 //                                             one that tex-chtml.js lacks (\boldsymbol, \cancel, …)
 //   mathjax/output/chtml/fonts/woff-v2/*.woff MathJax's fonts, fetched only when used
 //   mathjax/ui/safe.js                        filters what untrusted TeX may ask for
+//   mathjax/ui/lazy.js                        typesets formulas when they come into view
 //   mathjax/LICENSE                           Apache-2.0, from the same package
 //   tarball https://registry.npmjs.org/mathjax/-/mathjax-3.2.2.tgz
 //   integrity sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==
@@ -19,7 +20,9 @@
 const MATHJAX_SRC = new URL("mathjax/tex-chtml.js", document.currentScript.src).href;
 
 window.MathJax = {
-  loader: { load: ["ui/safe"] },
+  // ui/lazy typesets a formula only when it scrolls into view (or its collapsed block opens): long pages
+  // do not typeset everything at load, which kept the main thread busy for seconds on phones.
+  loader: { load: ["ui/safe", "ui/lazy"] },
   tex: {
     inlineMath: [["\\(", "\\)"]],
     displayMath: [["\\[", "\\]"]],

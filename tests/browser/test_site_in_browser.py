@@ -149,7 +149,15 @@ def test_math_renders(visited, path):
     a third of the SVG bundle's bytes)."""
     visit = visited(path)
     page = visit.page
-    page.wait_for_selector("article mjx-container", state="attached")
+    # MathJax typesets a formula when it comes into view (ui/lazy): open the collapsed blocks, scroll through.
+    page.evaluate("""async () => {
+        document.querySelectorAll('article details').forEach(d => d.open = true);
+        for (const el of document.querySelectorAll('article .arithmatex')) {
+            el.scrollIntoView();
+            await new Promise(r => requestAnimationFrame(() => setTimeout(r, 30)));
+        } }""")
+    page.wait_for_function("""() => [...document.querySelectorAll('article .arithmatex')]
+        .every(el => el.querySelector('mjx-container mjx-math'))""", timeout=15_000)
     assert page.locator("article mjx-container[jax='CHTML'] mjx-math").count() >= 1
     assert page.locator("article mjx-container [data-mjx-error], article mjx-merror").count() == 0
     # Nothing left untypeset: arithmatex spans hold only MathJax output, no raw TeX.
