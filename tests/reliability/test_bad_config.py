@@ -63,6 +63,7 @@ CASES: dict[str, tuple[object, object]] = {
     "taxonomy": (["3D Vision"], {"3D Vision": []}),
     "max_tags": ("4", 0),
     "templates_dir": (5, "no/such/dir"),
+    "search": ("yes", None),
     "arxiv.api_url": (5, "export.arxiv.org/api/query"),  # no scheme
     "arxiv.html_url": (5, "https://arxiv.org/html/{paper}"),  # unknown placeholder
     "arxiv.pdf_url": (5, "ftp://arxiv.org/pdf/{id}"),
