@@ -378,7 +378,9 @@ def synthesize(out: Path, days: int, papers: int, seed: int, until: date = UNTIL
             span = (ann.end - ann.start).total_seconds()
             published = ann.start + timedelta(seconds=rng.uniform(0, span - 1))
             month = f"{published:%y%m}"
-            counters[month] = counters.get(month, rng.randint(1, 400)) + rng.randint(1, 60)
+            # Gaps between ids shrink with busier days so a month's ids keep 5 digits (60 at 10 papers a day,
+            # 2 at 250: the same draws as before at 10 a day).
+            counters[month] = counters.get(month, rng.randint(1, 400)) + rng.randint(1, max(2, 600 // papers))
             pid = f"{month}.{counters[month]:05d}"
             primary = rng.choices(DAY_CATEGORIES, weights=[4, 1])[0]
             day_papers.append(make_paper(rng, pid, published, primary))

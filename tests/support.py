@@ -167,6 +167,20 @@ class Run:
         return [ln for ln in self.output.splitlines() if ln.lstrip().startswith(level)]
 
 
+def search_pages(site: Path) -> dict[str, dict[str, Any]]:
+    """What Pagefind indexed of a built site: page path (``papers/2602.06043/``) → its fragment (``content``
+    without Pagefind's zero-width word breaks, ``meta``)."""
+    import gzip
+    import json
+
+    pages = {}
+    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        data["content"] = data["content"].replace("\u200b", "")
+        pages[data["url"].lstrip("/")] = data
+    return pages
+
+
 def offline_env() -> dict[str, str]:
     """The environment of a subprocess: no LLM key or fetch switch from the developer's shell (the offline
     analyzer stays in charge), no MkDocs 2 banner, UTF-8 output."""

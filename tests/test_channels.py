@@ -18,7 +18,7 @@ import yaml
 from lxml import etree
 
 from support import (FIXTURE_DATES, build_site, cli, digest_options, fetch_dates_args, fixture_papers, has_class,
-                     newest_first, page, parse_html, article)
+                     newest_first, page, parse_html, article, search_pages)
 from fake_arxiv import FakeArxiv
 
 SITE_URL = "https://example.org/digest/"
@@ -190,6 +190,18 @@ def test_macros_reach_every_channel(two_channels):
     robotics = [resolve("", h) for h in sections[1].xpath(f'.//a[{has_class("ad-card__title")}]/@href')]
     assert vision == [f"papers/{pid}/" for pid in cv(latest)[:2]]
     assert robotics == [f"robotics/papers/{pid}/" for pid in ro(latest)[:2]]
+
+
+def test_one_search_index_and_one_box_for_every_channel(two_channels):
+    """The first channel runs the site's search: one Pagefind index holding both series' papers, one box."""
+    root, _, run = two_channels
+    indexed = search_pages(run.site)
+    assert any(url.startswith("papers/") for url in indexed)
+    assert any(url.startswith("robotics/papers/") for url in indexed)
+    for url in ("", "robotics/", "robotics/archive/"):
+        path = run.site / url / "index.html"
+        if path.exists():
+            assert path.read_text("utf-8").count('class="md-search ad-search"') == 1, url
 
 
 def test_command_line_can_pick_one_channel(tmp_path):

@@ -20,7 +20,7 @@ import pytest
 from lxml import etree
 
 from support import FIXTURE_DATES, all_fixture_papers, article, build_site, copy_store, digest_options, \
-    fixture_papers, has_class, norm, page, parse_html
+    fixture_papers, has_class, norm, page, parse_html, search_pages
 
 SITE_URL = "https://example.org/digest-site/"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -38,10 +38,9 @@ HOME = """# Home
 
 {{ digest.trending(limit=8) }}
 """
-TAXONOMY_TAGS = {"3D Vision", "Generative Models", "Video", "Vision-Language", "Detection & Segmentation",
-                 "Robotics & Embodied AI", "Autonomous Driving", "Medical Imaging", "Human & Pose", "Efficient Models",
-                 "Benchmarks & Datasets", "Representation Learning", "Image Restoration", "Remote Sensing",
-                 "Agents & Reasoning"}
+# The default taxonomy's tags as a Chinese site shows them (3D Vision, Generative Models, ...).
+TAXONOMY_TAGS = {"三维视觉", "生成模型", "视频", "视觉语言", "检测与分割", "机器人与具身智能", "自动驾驶", "医学影像",
+                 "人体与姿态", "高效模型", "基准与数据集", "表征学习", "图像复原", "遥感", "智能体与推理"}
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +119,7 @@ def test_tag_index_shows_weekly_trends_of_the_top_topic_tags(reader_site):
     content = article(page(site, "tags/"))
     captions = [norm(c.text_content()) for c in content.xpath(f'.//figure[{has_class("ad-trend")}]/figcaption')]
     names = [re.sub(r"\s*\d+$", "", c) for c in captions]
-    assert set(names) <= TAXONOMY_TAGS and names[0] == "3D Vision"  # the topic tag with the most papers
+    assert set(names) <= TAXONOMY_TAGS and names[0] == "三维视觉"  # the topic tag with the most papers (3D Vision)
     for svg in svgs:
         assert svg.get("role") == "img" and svg[0].tag == f"{SVG}title" and svg[0].text.endswith("每周论文数")
         assert set(svg.get("aria-labelledby").split()) == {svg[0].get("id"), svg[1].get("id")}
@@ -199,7 +198,7 @@ def test_home_page_shows_trending_topic_tags(reader_site):
         assert name in TAXONOMY_TAGS and resolve("", chip.get("href")) == index[name]
         counts.append(int(chip.xpath(f'.//*[{has_class("ad-chip__count")}]')[0].text))
     # Every day is within the last 4 weeks (an archive too young to compare): the busiest topics come first.
-    assert counts == sorted(counts, reverse=True) and chips[0].text.strip() == "3D Vision" and counts[0] == 14
+    assert counts == sorted(counts, reverse=True) and chips[0].text.strip() == "三维视觉" and counts[0] == 14
 
 
 # ----------------------------------------------------------------------------- feed
@@ -264,20 +263,25 @@ def test_no_site_url_means_no_feed(built_site):
 # ----------------------------------------------------------------------------- search index
 
 
-def test_search_index_holds_what_readers_search_and_not_the_analysis(reader_site):
-    index = json.loads((reader_site.site / "search" / "search_index.json").read_text("utf-8"))
-    docs = index["docs"]
-    text = json.dumps(docs, ensure_ascii=False).replace("\u200b", "")  # jieba's word breaks
-    assert "analysismarker" not in text and "analysismarker2" not in text
-    holding = [d["location"] for d in docs if "tldrmarker" in d["text"]]
+def test_search_index_holds_everything_a_reader_reads_on_the_paper_page(reader_site):
+    """Pagefind indexes the paper page whole (abstract and analysis included, issue 16), the day page by its
+    title, and neither the cards (each repeats a paper page) nor the archive."""
+    pages = search_pages(reader_site.site)
+    holding = sorted(url for url, data in pages.items() if "tldrmarker" in data["content"])
     assert holding == [f"papers/{ANALYZED}/"]  # the paper page only: cards and day entries are not indexed
-    assert "findingmarker" in text
     paper = next(p for p in all_fixture_papers() if p.id == ANALYZED)
-    entry = next(d for d in docs if d["location"] == f"papers/{ANALYZED}/")
-    assert norm(entry["title"]) == paper.title and paper.authors[0] in entry["text"]
-    assert "Generative Models" in entry["tags"]
-    assert paper.abstract[40:120] not in text  # abstracts stay out of the index
-    assert not [d for d in docs if d["location"].startswith("archive/")]
+    entry = pages[f"papers/{ANALYZED}/"]
+    text = norm(entry["content"])
+    assert norm(entry["meta"]["title"]) == paper.title and paper.authors[0] in text
+    for marker in ("analysismarker", "findingmarker", ANALYZED, norm(paper.abstract)[40:120]):
+        assert marker in text, marker
+    # Tags in the site's language (meta and text) and in English (indexed from the chips' titles).
+    assert "生成模型" in entry["meta"]["tags"] and "生成模型" in text and "Generative Models" in text
+    day = next(d for d, papers in fixture_papers().items() if any(p.id == ANALYZED for p in papers))
+    assert norm(pages[f"digest/{day}/"]["content"]).startswith("arXiv 每日速递 · " + day)
+    assert "tldrmarker" not in pages[f"digest/{day}/"]["content"]
+    assert entry["meta"]["date"] in fixture_papers()
+    assert not [url for url in pages if url.startswith(("archive/", "status/"))]
 
 
 # ----------------------------------------------------------------------------- cards

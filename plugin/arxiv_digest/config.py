@@ -124,7 +124,7 @@ class ExtraBody(c.Type):
 
 
 # Top folders of the root channel's pages and of Material's own files.
-RESERVED_FOLDERS = {*kinds.folders(), "assets", "search", "javascripts"}
+RESERVED_FOLDERS = {*kinds.folders(), "assets", "search", "javascripts", "pagefind"}
 
 
 class Prefix(StrOption):
@@ -386,6 +386,8 @@ class DigestConfig(base.Config):
     """Show each paper's first figure: fetched once per paper from its arXiv HTML rendering, kept as a small WebP."""
     templates_dir = c.Optional(c.Dir(exists=True))
     """Folder whose templates override the plugin's own (same file names)."""
+    search = c.Type(bool, default=True)
+    """Full-text search by Pagefind in the header, in place of Material's search (read from the first channel)."""
 
     def validate(self) -> tuple[list, list]:  # type: ignore[override]
         failed, warnings = super().validate()

@@ -13,17 +13,19 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 
-from . import pipeline
+from . import pipeline, search
 from .analysis import llm
 from .arxiv import announce
 from .channels import channel_name, channels, check_channels, check_paths, data_dir
 from .config import DigestConfig
 from .hooks import HookError, Hooks
+from .i18n import labels
 from .macros import register_macros
 from .pages import feed
 from .pages import markdown as md
-from .pages.assets import CSS_URI, packaged_assets
+from .pages.assets import ASSETS, CSS_URI, packaged_assets
 from .pages.cache import inputs as site_inputs
+from .pages.render import TEMPLATES
 from .pages.site import Site
 from .pages.writer import Pages, write_pages
 from .store import Store, StoreError, write_atomic
@@ -55,6 +57,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         self.status: dict[str, Any] = {}
         self.macros: Any = None
         self.hooks = Hooks()
+        self.search_box: search.SearchBox | None = None  # set on the channel that runs the site's search
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance across `mkdocs serve` rebuilds: fetch once per session.
@@ -78,6 +81,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             config.extra_css.append(CSS_URI)
         self.macros = register_macros(config, self)
         self.hooks = Hooks(config.hooks, channel=channel_name(self.config))
+        self._configure_search(config)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -116,17 +120,23 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             return
         self._log_totals()
         self._write_feeds(config)
+        if self.search_box is not None:
+            search.build_index(config.site_dir)
 
     def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str | None:
-        if not self.config.enabled or not config.site_url:
+        if not self.config.enabled:
             return None
+        if self.search_box is not None:
+            output = self.search_box.add(output, indexed=search.is_indexed(page))
         # Feed readers and browsers find the feed through every page's head.
-        return feed.add_head_link(output, self._feed_link(config))
+        return feed.add_head_link(output, self._feed_link(config)) if config.site_url else output
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str | None:
-        if not self.config.enabled or not config.site_url or not template_name.endswith(".html"):
+        if not self.config.enabled or not template_name.endswith(".html"):
             return None
-        return feed.add_head_link(output_content, self._feed_link(config))  # 404.html
+        if self.search_box is not None:  # 404.html
+            output_content = self.search_box.add(output_content, indexed=False)
+        return feed.add_head_link(output_content, self._feed_link(config)) if config.site_url else output_content
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         if not self.config.enabled or config.nav is not None:
@@ -214,6 +224,17 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             raise PluginError(f"arxiv-digest: {error}") from error
         self.inputs = inputs
 
+    def _configure_search(self, config: MkDocsConfig) -> None:
+        """Pagefind search in the header, run by the site's first channel (one index for the whole site)."""
+        first = channels(config)[0]
+        if first is not self.config or not self.config.search:
+            self.search_box = None
+            return
+        search.replace_material_search(config)
+        self.search_box = search.SearchBox(self.config.templates_dir, labels(self.config.language), TEMPLATES)
+        if search.JS_URI not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(search.JS_URI)
+
     def _write_status(self) -> Path:
         """The status page, made on every build (it shows the build's time); where it is written."""
         # Generated pages are real files, each complete when MkDocs reads it: other plugins read abs_src_path.
@@ -278,6 +299,8 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         for src_uri, path in self.site.views.figure_files().items():
             if files.get_file_from_path(src_uri) is None:
                 files.append(File.generated(config, src_uri, abs_src_path=str(path)))
+        if self.search_box is not None and files.get_file_from_path(search.JS_URI) is None:
+            files.append(File.generated(config, search.JS_URI, abs_src_path=str(ASSETS / "arxiv-digest-search.js")))
 
 
 def _add_markdown_extensions(config: MkDocsConfig) -> None:

@@ -327,3 +327,30 @@ def new_visit(browser: Any, *, viewport: dict | None = None, color_scheme: str =
 
     context.route("**/*", route)
     return context, visit
+
+
+# ----------------------------------------------------------------------------- search
+
+
+def search(visit: Visit, query: str) -> list[dict[str, str]]:
+    """Type ``query`` into the header's search box (Pagefind); the results as [{title, href, meta, excerpt}]."""
+    page = visit.page
+    box = page.locator("header input.md-search__input")
+    box.click()
+    hint = page.locator(".ad-search .md-search-result__meta").inner_text().strip()
+    box.press_sequentially(query, delay=10) if query.isascii() else box.fill(query)  # fill: as an IME commits
+    # The box answers with a count or "nothing found" once Pagefind has loaded and searched.
+    page.wait_for_function("""([hint, q]) => { const box = document.querySelector('.ad-search');
+        const t = box.querySelector('.md-search-result__meta').textContent.trim();
+        return box.querySelector('input').value === q && t && t !== hint && box.dataset.done === q; }""",
+                           arg=[hint, query], timeout=15_000)
+    more = page.locator(".ad-search .ad-search__more")
+    while more.is_visible():  # ten results at a time
+        count = page.locator(".ad-search .md-search-result__item").count()
+        more.click()
+        page.wait_for_function("n => document.querySelectorAll('.ad-search .md-search-result__item').length > n",
+                               arg=count)
+    return page.evaluate("""() => [...document.querySelectorAll('.ad-search .md-search-result__item')]
+        .map(li => ({title: li.querySelector('h1')?.textContent.trim() ?? '', href: li.querySelector('a')?.href ?? '',
+                     meta: li.querySelector('.ad-search__meta')?.textContent ?? '',
+                     excerpt: li.querySelector('p:last-child')?.innerHTML ?? ''}))""")

@@ -5,7 +5,8 @@ builds the sites and records console errors, failed requests and dialogs):
 
 * the main pages load with no console error, no failed local request and no request to
   any other host (a reader offline, or behind a blocker, sees the same site);
-* search finds papers by an English title word and by a Chinese word of a TL;DR (jieba);
+* search (Pagefind, in the header box) finds papers by an English title word and by a Chinese word of a
+  TL;DR (test_search.py: abstract words, arXiv ids, authors, Chinese topics);
 * math renders with the MathJax served by the site, also after an instant page switch;
 * a hostile paper (script tags, ``onerror=``, Jinja, YAML breakers, 10,000-character
   abstract, 500 authors) builds and shows as text, and nothing of it runs; links that
@@ -27,7 +28,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from browser_support import (BAD_LINKS_PAPER, CHROMIUM, DAY, HOSTILE_ID, LONG_WORD, MATH_PAPERS, ZH_PAPER, ZH_WORD,
-                             Site, Visit, assert_math_typeset)
+                             Site, Visit, search)
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make system-deps) to run the browser tests",
@@ -54,33 +55,11 @@ RELATED = "article .ad-cards--related a.ad-card__title"
 TRENDING = "article .ad-trending a.ad-chip"
 CALENDAR_DAYS = "article .ad-cal a[href*='digest/']"
 
-# Material's search states (theme.language: zh).
-SEARCH_READY = "键入以开始搜索"  # "type to start searching": the index is loaded
-
-
 # ----------------------------------------------------------------------------- helpers
 
 
 def article_text(visit: Visit) -> str:
     return visit.page.locator("article.md-content__inner").inner_text()
-
-
-def search(visit: Visit, query: str) -> list[dict[str, str]]:
-    """Type ``query`` into Material's search box; the results as [{title, href}]."""
-    page = visit.page
-    box = page.locator("input.md-search__input")
-    box.click()
-    # Until the worker has loaded the index the prompt says "initializing": wait for "type to start".
-    page.wait_for_function("ready => document.querySelector('.md-search-result__meta')?.textContent.trim() === ready",
-                           arg=SEARCH_READY)
-    # Material reads the box on keyup: fill (any script, no IME needed), then a key to make it look.
-    box.fill(query)
-    box.press("End")
-    page.wait_for_function("ready => { const t = document.querySelector('.md-search-result__meta')?.textContent.trim();"
-                           " return t && t !== ready; }", arg=SEARCH_READY)
-    return page.evaluate("""() => [...document.querySelectorAll('.md-search-result__list > .md-search-result__item')]
-        .map(li => ({title: li.querySelector('h1, h2')?.textContent.trim() ?? '',
-                     href: li.querySelector('a')?.href ?? ''}))""")
 
 
 def title_of(site: Site, paper_id: str) -> str:
@@ -150,10 +129,8 @@ def test_search_finds_paper_by_english_title_word(example_site, open_page, word,
 
 
 def test_search_finds_paper_by_chinese_tldr_word(variant_site, open_page):
-    """jieba segments the Chinese TL;DR at build time; a word of it finds the paper."""
+    """Pagefind's extended build segments the Chinese TL;DR at build time; a word of it finds the paper."""
     title = title_of(variant_site, ZH_PAPER)
-    index = (variant_site.out / "search" / "search_index.json").read_text("utf-8")
-    assert index.count(ZH_WORD) or ZH_WORD.encode("unicode_escape").decode() in index
     visit = open_page()
     visit.goto(variant_site.at(""), idle=False)
     results = search(visit, ZH_WORD)
@@ -168,9 +145,44 @@ def test_search_finds_paper_by_chinese_tldr_word(variant_site, open_page):
 @pytest.mark.parametrize("path", ["papers/2602.15727/", f"digest/{MATH_PAPERS['2602.06042']}/"],
                          ids=["paper-2602.15727", "day-with-2602.06042"])
 def test_math_renders(visited, path):
-    """The abstracts' $...$ math is typeset by the MathJax served with the site (SVG output)."""
+    """The abstracts' $...$ math is typeset by the MathJax served with the site (HTML output since issue 16:
+    a third of the SVG bundle's bytes)."""
     visit = visited(path)
-    assert_math_typeset(visit.page)
+    page = visit.page
+    # MathJax typesets a formula when it comes into view (ui/lazy): open the collapsed blocks, scroll through.
+    page.evaluate("""async () => {
+        document.querySelectorAll('article details').forEach(d => d.open = true);
+        for (const el of document.querySelectorAll('article .arithmatex')) {
+            el.scrollIntoView();
+            await new Promise(r => requestAnimationFrame(() => setTimeout(r, 30)));
+        } }""")
+    page.wait_for_function("""() => [...document.querySelectorAll('article .arithmatex')]
+        .every(el => el.querySelector('mjx-container mjx-math'))""", timeout=15_000)
+    assert page.locator("article mjx-container[jax='CHTML'] mjx-math").count() >= 1
+    assert page.locator("article mjx-container [data-mjx-error], article mjx-merror").count() == 0
+    # Nothing left untypeset: arithmatex spans hold only MathJax output, no raw TeX.
+    raw = page.evaluate("""() => [...document.querySelectorAll('article .arithmatex')]
+        .filter(el => !el.querySelector('mjx-container')).map(el => el.textContent)""")
+    assert not raw, f"math left as TeX: {raw}"
+    visit.assert_clean()
+
+
+@pytest.mark.parametrize("path, has_math", [("", False), ("archive/", False), ("papers/2602.15755/", False),
+                                            (f"papers/{ZH_PAPER}/", True)])
+def test_math_is_loaded_only_by_pages_with_math_and_never_blocks(example_site, open_page, path, has_math):
+    """A page without a formula loads no math renderer; one with formulas loads it asynchronously."""
+    visit = open_page()
+    requests: list[str] = []
+    visit.page.on("request", lambda r: requests.append(r.url))
+    visit.goto(example_site.at(path))
+    mathjax = [u for u in requests if "/javascripts/mathjax/" in u]
+    assert bool(mathjax) == has_math, mathjax
+    assert visit.page.locator("article .arithmatex").count() > 0 if has_math else True
+    # Only the small loader is in the page's HTML; MathJax itself comes from an async script it adds.
+    assert visit.page.evaluate("""() => [...document.scripts]
+        .filter(s => s.src.includes('/javascripts/mathjax/') && !s.async).map(s => s.src)""") == []
+    if has_math:
+        assert visit.page.locator("article mjx-container").count() > 0
     visit.assert_clean()
 
 

@@ -64,6 +64,7 @@ CASES: dict[str, tuple[object, object]] = {
     "max_tags": ("4", 0),
     "figures": ("yes", None),
     "templates_dir": (5, "no/such/dir"),
+    "search": ("yes", None),
     "arxiv.api_url": (5, "export.arxiv.org/api/query"),  # no scheme
     "arxiv.html_url": (5, "https://arxiv.org/html/{paper}"),  # unknown placeholder
     "arxiv.pdf_url": (5, "ftp://arxiv.org/pdf/{id}"),

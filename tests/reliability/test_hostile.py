@@ -313,7 +313,7 @@ def built(tmp_path_factory) -> Built:
     config.write_text(yaml.safe_dump(site, allow_unicode=True, sort_keys=False), encoding="utf-8")
     # MathJax as the example site serves it (local copy, ui/safe), so math payloads are typeset in Chromium.
     shutil.copytree(S.REPO / "docs" / "javascripts", root / "docs" / "javascripts")
-    site["extra_javascript"] = ["javascripts/mathjax.js", "javascripts/mathjax/tex-svg-full.js"]
+    site["extra_javascript"] = ["javascripts/mathjax.js"]
     config.write_text(yaml.safe_dump(site, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (root / "docs" / "index.md").write_text(
         "# Home\n\n{{ digest.cards() }}\n\n[Latest]({{ digest.link(digest.latest.page) }})\n", encoding="utf-8")
@@ -440,8 +440,19 @@ INIT_SCRIPT = """
 """
 # Fire what a reader's pointer or keyboard would: mouseover/focus handlers on the content.
 TOUCH_SCRIPT = """async () => {
-  // Math first: MathJax (the example site's local copy, with ui/safe) turns \\href{…} into SVG links.
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  // Math first: MathJax (the example site's local copy, with ui/safe) turns \\href{…} into links.
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+    // ui/lazy typesets a formula when it comes into view: bring each one there.
+    for (const el of document.querySelectorAll('article .arithmatex')) {
+      const block = el.closest('details');
+      if (block) block.open = true;
+      el.scrollIntoView();
+      await new Promise(r => setTimeout(r, 20));
+    }
+    await new Promise(r => setTimeout(r, 200));
+    await MathJax.startup.promise;
+  }
   for (const el of document.querySelectorAll('article a, article img, article details, article span, article p')) {
     for (const type of ['mouseover', 'focus', 'toggle']) el.dispatchEvent(new Event(type));
   }

@@ -47,3 +47,14 @@ def summary_date(iso: str, language: str) -> str:
     """A digest date as the day's summary writes it (``2026 年 2 月 18 日``)."""
     year, month, day = (int(x) for x in iso.split("-"))
     return texts(language)["summary_date"].format(year=year, month=month, day=day, iso=iso)
+
+
+_LATIN_RE = re.compile(r"[A-Za-z]")
+
+
+def text_lang(text: str | None, site_language: str) -> str | None:
+    """``en`` for English text (no Han, some Latin letters) on a page of another language, so that screen
+    readers read it with an English voice (``lang="en"``); None when the page's own language fits."""
+    if site_language == "en" or not text or HAN_RE.search(text) or not _LATIN_RE.search(text):
+        return None
+    return "en"

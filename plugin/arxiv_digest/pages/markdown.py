@@ -80,10 +80,12 @@ def _no_block_start(text: str) -> str:
     return BLOCK_START_RE.sub(escape, text, count=1)
 
 
-def paragraphs(text: str | None, search_exclude: bool = False) -> Markup:
-    """Plain multi-paragraph text (an abstract) as Markdown paragraphs, optionally kept out of the search index."""
+def paragraphs(text: str | None, search_exclude: bool = False, lang: str | None = None) -> Markup:
+    """Plain multi-paragraph text (an abstract) as Markdown paragraphs, optionally kept out of Material's search
+    index and marked as written in ``lang`` (an English abstract on a Chinese page)."""
     chunks = re.split(r"\n\s*\n", clean(text).strip())
-    mark = f"\n{SEARCH_EXCLUDE}" if search_exclude else ""
+    attrs = [*(["data-search-exclude"] if search_exclude else []), *([f'lang="{lang}"'] if lang else [])]
+    mark = f"\n{{: {' '.join(attrs)} }}" if attrs else ""
     return Markup("\n\n".join(_no_block_start(str(inline(" ".join(c.split())))) + mark for c in chunks if c.strip()))
 
 

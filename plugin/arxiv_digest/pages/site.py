@@ -118,7 +118,8 @@ class Site:
                 window.update(t for t in p["tag_names"] if t in self.config.taxonomy)
         # Without digests before the window (a young archive) there is nothing to compare with: rank by count.
         compare = self.days[-1]["date_value"] < recent_from
-        rows = [{"name": name, "page": self.tags[name].page, "recent": n, "before": before[name],
+        rows = [{"name": name, "label": self.tags[name].label, "page": self.tags[name].page, "recent": n,
+                 "before": before[name],
                  "change": n - before[name] if compare else None, "new": compare and not before[name]}
                 for name, n in recent.items()]
         rows.sort(key=lambda r: (-(r["change"] if compare else r["recent"]), -r["recent"], r["name"]))

@@ -14,11 +14,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import markdown as md
+from .. import i18n
 from . import related as similarity
 from .cache import hash_key, read_cache, write_cache
 from .kinds import DAY, PAPER, TAG
 from .urls import slugify
 from ..analysis.offline import offline_analysis
+from ..analysis.taxonomy import display_name, search_terms
 from ..config import DigestConfig
 from ..hooks import Hooks
 from ..arxiv import bibtex
@@ -46,8 +48,9 @@ class Related(Sequence):
 
 @dataclass
 class TagView:
-    name: str
+    name: str  # as stored (the taxonomy's name); its page's slug comes from it
     page: str
+    label: str = ""  # as the site's language shows it (三维视觉)
     papers: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -137,7 +140,7 @@ class Views:
             n = 2
             while TAG.at(self.config.prefix, slug=slug) in taken:
                 slug, n = f"{base}-{n}", n + 1
-            self.tags[name] = TagView(name, TAG.at(self.config.prefix, slug=slug))
+            self.tags[name] = TagView(name, TAG.at(self.config.prefix, slug=slug), display_name(name, self.config.language))
         return self.tags[name]
 
     def _paper(self, store: Store, paper_id: str) -> dict[str, Any] | None:
@@ -203,7 +206,10 @@ class Views:
             "figure": self._figure(r),
             "day_prev": None,  # its neighbours on the newest day it appeared on
             "day_next": None,
-        }, lambda: _paper_markdown(r, analysis))
+            # lang="en" for English text on a page of another language (screen readers switch voice).
+            "title_lang": i18n.text_lang(r["title"], self.config.language),
+            "tldr_lang": i18n.text_lang(analysis.get("tldr"), self.config.language),
+        }, lambda: _paper_markdown(r, analysis, self.config.taxonomy, self.config.language))
 
     def _figure(self, r: Record) -> dict[str, Any] | None:
         """The paper's stored figure as pages show it (``uri``: where the site serves it), or None."""
@@ -252,12 +258,15 @@ class Views:
                 for pid, p in self.papers.items()}
 
 
-def _paper_markdown(r: Record, analysis: dict[str, Any]) -> dict[str, Any]:
-    """The paper's texts as Markdown, for the day and paper pages."""
+def _paper_markdown(r: Record, analysis: dict[str, Any], taxonomy: dict[str, list[str]],
+                    language: str) -> dict[str, Any]:
+    """The paper's texts as Markdown, for the day and paper pages, and the words search finds it by besides."""
     body = analysis.get("body")
     return {
+        "search_terms": search_terms(f"{r['title']}\n{r.get('abstract') or ''}", taxonomy),
         "title_md": md.inline(" ".join(r["title"].split())),
-        "abstract_md": md.paragraphs(r.get("abstract"), search_exclude=True),
+        "abstract_md": md.paragraphs(r.get("abstract"), search_exclude=True,
+                                     lang=i18n.text_lang(r.get("abstract"), language)),
         "tldr_md": md.inline(analysis.get("tldr")),
         "key_findings": [md.inline(k) for k in analysis.get("key_findings") or []],
         "body_md": md.block(body, heading_level=None) if body else None,

@@ -21,7 +21,7 @@ class Tag(PageKind):
             trend = site.trend_figure(tag.name, "ad-trend")
             feed = tag_feed(tag.page) if site.feeds_written else None
             key = partial(hash_key, self.name, tag.name, tag.page, trend, feed, *(prints[p["id"]] for p in tag.papers))
-            yield Page(tag.page, key, {"title": f"{site.t['tag']}: {tag.name}"},
+            yield Page(tag.page, key, {"title": f"{site.t['tag']}: {tag.label}"},
                        {"tag": tag, "tags_index": TAG_INDEX.at(site.prefix), "trend": trend, "feed": feed})
 
 
