@@ -225,36 +225,11 @@ def update(store: Store, config: DigestConfig, announcements: Iterable[Announcem
 
 
 def add_figures(store: Store, config: DigestConfig, ids: list[str], report: Report) -> None:
-    """Look once for the first figure of each paper of ``ids`` not looked at yet (``figures: true``).
+    """The first figure of each paper of ``ids`` (``figures: true``); Pillow is imported only then."""
+    if config.figures:
+        from .arxiv import figure
 
-    No HTML rendering, no figure or a broken image is recorded, so it is not asked again; a network failure
-    is one log line, and the paper is tried on the next run."""
-    if not config.figures:
-        return
-    todo = [p for p in (store.paper(pid) for pid in ids) if p is not None and "figure" not in p]
-    if not todo:
-        return
-    from .arxiv.figure import NoFigure, Unreachable, fetch_figure
-    import requests
-
-    with requests.Session() as session:
-        session.headers["User-Agent"] = "mkdocs-arxiv-digest (figure)"
-        for paper in todo:
-            checked = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-            try:
-                found = fetch_figure(paper["id"], paper.get("version", 1), config.arxiv.html_url,
-                                     config.arxiv.timeout, session)
-            except NoFigure as error:
-                paper["figure"] = {"missing": str(error), "checked": checked}
-                log.info("%s: no figure (%s)", paper["id"], error)
-            except Unreachable as error:
-                log.info("%s: figure not fetched (%s); trying again on the next run", paper["id"], error)
-                continue
-            else:
-                paper["figure"] = {"file": store.save_figure(paper["id"], found.webp), "caption": found.caption,
-                                   "width": found.width, "height": found.height, "checked": checked}
-                report.figures += 1
-            report.files_written += store.save_paper(paper)
+        figure.add_figures(store, config, ids, report)
 
 
 def needs_analysis(paper: Paper, analyzer: llm.Analyzer, force: bool) -> bool:

@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import requests
 from lxml import etree
+from mkdocs.plugins import get_plugin_logger
 from PIL import Image, UnidentifiedImageError
 
 from .fulltext.fetch import Unavailable, download
 from .fulltext.html import _classes, _collapse, _detach, _inline_text, _parse_html, _tag
+
+if TYPE_CHECKING:
+    from ..config import DigestConfig
+    from ..pipeline import Report
+    from ..store import Store
+
+log = get_plugin_logger(__name__)
 
 MAX_WIDTH = 480
 MAX_BYTES = 40 * 1024
@@ -119,3 +129,31 @@ def fetch_figure(paper_id: str, version: int, html_url: str, timeout: float,
         raise NoFigure(f"image {image_url[:80]!r} is not a web link")
     webp, width, height = to_webp(_get(session, image_url, timeout))
     return Figure(webp, caption, width, height)
+
+
+def add_figures(store: Store, config: DigestConfig, ids: list[str], report: Report) -> None:
+    """Look once for the first figure of each paper of ``ids`` not looked at yet (``figures: true``).
+
+    No HTML rendering, no figure or a broken image is recorded, so it is not asked again; a network failure
+    is one log line, and the paper is tried on the next run."""
+    todo = [p for p in (store.paper(pid) for pid in ids) if p is not None and "figure" not in p]
+    if not todo:
+        return
+    with requests.Session() as session:
+        session.headers["User-Agent"] = "mkdocs-arxiv-digest (figure)"
+        for paper in todo:
+            checked = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+            try:
+                found = fetch_figure(paper["id"], paper.get("version", 1), config.arxiv.html_url,
+                                     config.arxiv.timeout, session)
+            except NoFigure as error:
+                paper["figure"] = {"missing": str(error), "checked": checked}
+                log.info("%s: no figure (%s)", paper["id"], error)
+            except Unreachable as error:
+                log.info("%s: figure not fetched (%s); trying again on the next run", paper["id"], error)
+                continue
+            else:
+                paper["figure"] = {"file": store.save_figure(paper["id"], found.webp), "caption": found.caption,
+                                   "width": found.width, "height": found.height, "checked": checked}
+                report.figures += 1
+            report.files_written += store.save_paper(paper)
