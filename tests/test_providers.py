@@ -212,6 +212,35 @@ def test_stored_reasoning_is_shown_as_pending_and_redone(tmp_path):
     assert analysis["status"] == "done" and REASONING not in analysis["body"] and analysis["gate"] >= 1
 
 
+def test_a_stored_summary_with_reasoning_is_replaced_by_the_offline_one_and_redone(tmp_path):
+    """A day summary stored by an older gate with reasoning in it is never published; the next analyze redoes it."""
+    import json
+
+    root = tmp_path / "site"
+    with FakeOpenAI(behaviour_for=Quirk("qwen3-no-parser")) as fake:
+        config = S.make_site(root, {"base_url": fake.base_url, **BASE}, keep_days=[DAY])
+        pipeline.analyze(*reversed(S.load(config)))
+    path = root / "data" / "days" / f"{DAY}.json"
+    day = json.loads(path.read_text(encoding="utf-8"))
+    summary = {key: value for key, value in day["summary"].items() if key != "gate"}  # as an older gate stored it
+    day["summary"] = {**summary, "markdown": f"<think>{REASONING}</think>\n{summary['markdown']}"}
+    path.write_text(json.dumps(day, ensure_ascii=False), encoding="utf-8")
+    S.set_llm(config, base_url=S.closed_port_url("/v1"))
+    proc = S.build(config)
+    assert proc.returncode == 0, proc.output[-2000:]
+    page = (root / "site" / "digest" / DAY / "index.html").read_text(encoding="utf-8")
+    assert REASONING not in page and "&lt;think&gt;" not in page
+    assert "本期共收录 10 篇论文" in page  # the offline summary stands in, and says it is one
+    assert "本摘要由离线分析器根据当天论文的标题、标签与链接生成" in page
+    quirk = Quirk("qwen3-no-parser")
+    with FakeOpenAI(behaviour_for=quirk) as fake:
+        S.set_llm(config, base_url=fake.base_url)
+        pipeline.analyze(*reversed(S.load(config)))
+    assert [s.key for s in quirk.faults.requests("summary")] == [DAY] and not quirk.faults.requests("analysis")
+    stored = json.loads(path.read_text(encoding="utf-8"))["summary"]
+    assert REASONING not in stored["markdown"] and stored["gate"] >= 1
+
+
 def test_request_settings_are_part_of_the_result_key(tmp_path):
     """Adding the documented switch (extra_body) re-analyzes with ``reanalyze: stale``, and only then."""
     quirk = Quirk("qwen3-no-parser")

@@ -121,6 +121,7 @@ class Summary(TypedDict, total=False):
     papers: list[str]
     created: str
     basis: str  # fingerprint of the papers' status and TL;DR it was written from
+    gate: int  # version of the validation gate it passed (analysis.checks.GATE)
 
 
 class Window(TypedDict):
@@ -167,6 +168,14 @@ def unpublishable_reason(analysis: Analysis | None) -> str | None:
     """Why an analysis is not published: its stored reason, or what the current gate rejects in it."""
     analysis = analysis or {}
     return analysis.get("reason") or (publish_problem(analysis) if analysis.get("status") == Status.DONE else None)
+
+
+def summary_problem(summary: Summary | None) -> str | None:
+    """Why a stored day summary written by an LLM may not be published under the current gate (None: it may,
+    or no LLM wrote it): the build-time checks of analyses, on its text."""
+    if not summary or summary.get("provenance") != Provenance.LLM:
+        return None
+    return publish_problem({"body": summary.get("markdown"), "provenance": Provenance.LLM, "gate": summary.get("gate")})
 
 
 def is_final(analysis: Analysis | None) -> bool:

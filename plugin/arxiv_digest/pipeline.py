@@ -22,7 +22,7 @@ from .arxiv.announce import Announcement
 from .config import DigestConfig
 from .hooks import Hooks
 from .analysis.llm import Usage
-from .model import Day, DaySource, Paper, Provenance, Relevance, Status, is_final, merge_paper
+from .model import Day, DaySource, Paper, Provenance, Relevance, Status, is_final, merge_paper, summary_problem
 from .store import Store
 
 if TYPE_CHECKING:
@@ -312,6 +312,7 @@ def summarize_day(store: Store, config: DigestConfig, analyzer: llm.Analyzer, da
     summary = day.get("summary") or {}
     # Written from what the papers said then: redo it when a paper's TL;DR or status has changed since.
     current = (summary.get("provenance") == Provenance.LLM and summary.get("basis") == summary_basis(papers)
+               and summary_problem(summary) is None
                and (analyzer.llm.reanalyze == "never" or summary.get("prompt_hash") == analyzer.summary_hash()))
     if not papers or (current and not force) or summary.get("provenance") == Provenance.IMPORTED and not force:
         return

@@ -19,14 +19,14 @@ from . import related as similarity
 from .cache import hash_key, read_cache, write_cache
 from .kinds import DAY, PAPER, TAG
 from .urls import slugify
-from ..analysis.offline import offline_analysis
+from ..analysis.offline import offline_analysis, offline_summary
 from ..analysis.taxonomy import display_name, search_terms
 from ..config import DigestConfig
 from ..hooks import Hooks
 from ..arxiv import bibtex
 from ..arxiv.ids import file_stem
 from ..arxiv.links import code_links, dedupe_urls, project_pages
-from ..model import Provenance, Record, Status, is_publishable, unpublishable_reason
+from ..model import Provenance, Record, Status, is_publishable, summary_problem, unpublishable_reason
 from ..store import Store
 
 RELATED_LIMIT = 5  # related papers per paper page
@@ -99,7 +99,12 @@ class Views:
             papers = [p for p in papers if p is not None]
             if not papers:
                 continue  # never publish an empty day
-            summary = (record.get("summary") or {}).get("markdown")
+            stored = record.get("summary") or {}
+            if summary_problem(stored):
+                # An LLM summary a newer gate rejects is not published: the day's offline summary stands in.
+                records = [p for p in (store.paper(pid) for pid in record["papers"]) if p is not None]
+                stored = offline_summary(records, self.config.categories, self.config.language, self.config.taxonomy)
+            summary = stored.get("markdown")
             self._digests[record["date"]] = store.digest("days", digest_date)
             day = LazyView({
                 "date": record["date"],
@@ -108,7 +113,7 @@ class Views:
                 "candidates": record.get("candidates"),
                 "categories": record.get("categories", []),
                 "window_text": _window_text(record.get("window"), tz),
-                "summary_offline": (record.get("summary") or {}).get("provenance") == Provenance.OFFLINE,
+                "summary_offline": stored.get("provenance") == Provenance.OFFLINE,
                 "summary_text": md.plain(summary),
                 "date_value": date.fromisoformat(record["date"]),
                 "announced": _announced(record, tz),

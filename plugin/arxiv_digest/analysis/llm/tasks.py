@@ -191,7 +191,7 @@ class Analyzer:
             return text
 
         return {"provenance": Provenance.LLM, "markdown": self._attempts(run) + "\n", "model": model_for(self.llm, "summary"),
-                "prompt_hash": self.summary_hash(), "papers": [p["id"] for p in papers],
+                "prompt_hash": self.summary_hash(), "papers": [p["id"] for p in papers], "gate": checks.GATE,
                 "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
 
     def relevance_key(self, interest: str) -> str:
