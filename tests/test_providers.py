@@ -203,6 +203,8 @@ def test_stored_reasoning_is_shown_as_pending_and_redone(tmp_path):
     assert REASONING not in page and "本文提出了一种新方法。" not in page
     assert "stored analysis carries model reasoning (think tags)" in page  # shown as pending, with the reason
     assert "&lt;think&gt;" not in page
+    status = S.run_cli(config, "status")  # the command line counts it as pending too
+    assert f"pending {TARGET}: stored analysis carries model reasoning (think tags)" in status.stdout, status.stdout
     quirk = Quirk("qwen3-no-parser")
     with FakeOpenAI(behaviour_for=quirk) as fake:
         S.set_llm(config, base_url=fake.base_url)

@@ -24,7 +24,7 @@ from .channels import channel_name, channels, check_channels, check_paths, data_
 from .config import DigestConfig
 from .hooks import HookError, Hooks
 from .importers import legacy
-from .model import Status
+from .model import Status, is_publishable, unpublishable_reason
 from .store import Store, StoreError
 
 
@@ -197,10 +197,11 @@ def cmd_status(args: argparse.Namespace, channel: Channel) -> int:
     print(f"papers: {len(papers)}")
     for key, count in sorted(by_status.items()):
         print(f"  analysis {key}: {count}")
-    pending = [p for p in papers if (p.get("analysis") or {}).get("status") == Status.PENDING]
+    # Pending: stored so, or stored done but rejected by the current gate (pages show those as pending too).
+    pending = [p for p in papers if p.get("analysis") and not is_publishable(p["analysis"])]
     for paper in pending:
-        analysis = paper.get("analysis") or {}
-        print(f"  pending {paper['id']}: {analysis.get('reason') or '-'}"
+        analysis = paper["analysis"]
+        print(f"  pending {paper['id']}: {unpublishable_reason(analysis) or '-'}"
               + (f" ({analysis['detail']})" if analysis.get("detail") else ""))
     behind, newest, latest = pipeline.freshness(store, config)
     print(f"freshness: newest digest {newest or '-'}, latest arXiv announcement {latest}, "
