@@ -157,16 +157,16 @@ class Site:
         days = [atom.Entry(title=DAY.title(self, day), url=absolute(day["page"]), published=day["announced"],
                            summary="\n".join(f"{i}. {p['title']}: {p['tldr']}" for i, p in enumerate(day["papers"], 1)),
                            papers=[(p["title"], absolute(p["page"]), p["tldr"]) for p in day["papers"]],
-                           categories=[t for t, _ in Counter(t for p in day["papers"] for t in p["tag_names"])
+                           categories=[t for t, _ in Counter(t.label for p in day["papers"] for t in p["tags"])
                                        .most_common()])
                 for day in self.days[:FEED_ENTRIES]]
         documents = {self.feed_file: atom.build(days, site_url=site_url, title=title, path=self.feed_file, **meta)}
         for tag in self.tags.values():
             papers = [atom.Entry(title=p["title"], url=absolute(p["page"]), published=p["days"][-1]["announced"],
-                                 summary=p["tldr"], categories=p["tag_names"])
+                                 summary=p["tldr"], categories=[t.label for t in p["tags"]])
                       for p in tag.papers[:FEED_ENTRIES] if p["days"]]
             path = tag_feed(tag.page)
-            documents[path] = atom.build(papers, site_url=site_url, title=f"{title} · {tag.name}", path=path, **meta)
+            documents[path] = atom.build(papers, site_url=site_url, title=f"{title} · {tag.label}", path=path, **meta)
         return documents
 
     def stale_notice(self, src_uri: str, info: dict[str, Any]) -> str | None:
