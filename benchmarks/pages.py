@@ -21,27 +21,21 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from stores import add_store_options, synthetic_store
 
 HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--days", type=int, default=260)
-    parser.add_argument("--papers", type=int, default=10)
+    add_store_options(parser)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path, default=Path("/tmp/arxiv-digest-pages"))
     args = parser.parse_args()
-
-    store_dir = args.work / f"store-{args.days}x{args.papers}-{args.seed}"
-    if not (store_dir / "days").is_dir():
-        subprocess.run([sys.executable, str(HERE / "synth.py"), "--days", str(args.days), "--papers",
-                        str(args.papers), "--out", str(store_dir), "--seed", str(args.seed)], check=True)
+    store_dir = synthetic_store(args)
 
     sys.path.insert(0, str(HERE.parent / "plugin"))
     from arxiv_digest.config import DigestConfig

@@ -180,35 +180,50 @@ def test_provider_quirk(site, name):
 # ----------------------------------------------------------------------------- stored work and its key
 
 
-def test_stored_reasoning_is_shown_as_pending_and_redone(tmp_path):
-    """An analysis stored by an older gate with reasoning in it is never published; the next analyze redoes it."""
+def _stored_by_an_older_gate(tmp_path, file: str, edit) -> tuple:
+    """A site whose store the fake analyzed, then ``edit`` of its ``file`` (as an older gate stored it), built with
+    the endpoint unreachable; returns the config, the site's root and the file's path."""
     import json
 
     root = tmp_path / "site"
-    quirk = Quirk("qwen3-no-parser")
-    with FakeOpenAI(behaviour_for=quirk) as fake:
+    with FakeOpenAI(behaviour_for=Quirk("qwen3-no-parser")) as fake:
         config = S.make_site(root, {"base_url": fake.base_url, **BASE}, keep_days=[DAY])
-        pipeline.analyze(*reversed(S.load(config)))  # every paper done by the current gate
-    path = root / "data" / "papers" / f"{TARGET}.json"
-    paper = json.loads(path.read_text(encoding="utf-8"))
-    body = "### 1. 论文的主要贡献\n\n本文提出了一种新方法。"
-    paper["analysis"] = {"status": "done", "provenance": "llm", "body": f"<think>{REASONING}</think>\n{body}",
-                         "tldr": "本文提出了一种新方法。", "key_findings": ["新方法"], "model": "m",
-                         "prompt_hash": paper["analysis"]["prompt_hash"]}  # as an older gate stored it
-    path.write_text(json.dumps(paper, ensure_ascii=False), encoding="utf-8")
+        pipeline.analyze(*reversed(S.load(config)))  # everything done by the current gate
+    path = root / "data" / file
+    record = json.loads(path.read_text(encoding="utf-8"))
+    edit(record)
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     S.set_llm(config, base_url=S.closed_port_url("/v1"))
     proc = S.build(config)
     assert proc.returncode == 0, proc.output[-2000:]
+    return config, root, path
+
+
+def _analyze_again(config) -> Quirk:
+    quirk = Quirk("qwen3-no-parser")
+    with FakeOpenAI(behaviour_for=quirk) as fake:
+        S.set_llm(config, base_url=fake.base_url)
+        pipeline.analyze(*reversed(S.load(config)))
+    return quirk
+
+
+def test_stored_reasoning_is_shown_as_pending_and_redone(tmp_path):
+    """An analysis stored by an older gate with reasoning in it is never published; the next analyze redoes it."""
+    body = "### 1. 论文的主要贡献\n\n本文提出了一种新方法。"
+
+    def with_reasoning(paper: dict) -> None:
+        paper["analysis"] = {"status": "done", "provenance": "llm", "body": f"<think>{REASONING}</think>\n{body}",
+                             "tldr": "本文提出了一种新方法。", "key_findings": ["新方法"], "model": "m",
+                             "prompt_hash": paper["analysis"]["prompt_hash"]}
+
+    config, root, _ = _stored_by_an_older_gate(tmp_path, f"papers/{TARGET}.json", with_reasoning)
     page = (root / "site" / "papers" / TARGET / "index.html").read_text(encoding="utf-8")
     assert REASONING not in page and "本文提出了一种新方法。" not in page
     assert "stored analysis carries model reasoning (think tags)" in page  # shown as pending, with the reason
     assert "&lt;think&gt;" not in page
     status = S.run_cli(config, "status")  # the command line counts it as pending too
     assert f"pending {TARGET}: stored analysis carries model reasoning (think tags)" in status.stdout, status.stdout
-    quirk = Quirk("qwen3-no-parser")
-    with FakeOpenAI(behaviour_for=quirk) as fake:
-        S.set_llm(config, base_url=fake.base_url)
-        pipeline.analyze(*reversed(S.load(config)))
+    quirk = _analyze_again(config)
     assert [s.key for s in quirk.faults.requests("analysis")] == [TARGET]  # only the rejected one is redone
     analysis = S.stored_papers(root / "data")[TARGET]["analysis"]
     assert analysis["status"] == "done" and REASONING not in analysis["body"] and analysis["gate"] >= 1
@@ -218,26 +233,16 @@ def test_a_stored_summary_with_reasoning_is_replaced_by_the_offline_one_and_redo
     """A day summary stored by an older gate with reasoning in it is never published; the next analyze redoes it."""
     import json
 
-    root = tmp_path / "site"
-    with FakeOpenAI(behaviour_for=Quirk("qwen3-no-parser")) as fake:
-        config = S.make_site(root, {"base_url": fake.base_url, **BASE}, keep_days=[DAY])
-        pipeline.analyze(*reversed(S.load(config)))
-    path = root / "data" / "days" / f"{DAY}.json"
-    day = json.loads(path.read_text(encoding="utf-8"))
-    summary = {key: value for key, value in day["summary"].items() if key != "gate"}  # as an older gate stored it
-    day["summary"] = {**summary, "markdown": f"<think>{REASONING}</think>\n{summary['markdown']}"}
-    path.write_text(json.dumps(day, ensure_ascii=False), encoding="utf-8")
-    S.set_llm(config, base_url=S.closed_port_url("/v1"))
-    proc = S.build(config)
-    assert proc.returncode == 0, proc.output[-2000:]
+    def with_reasoning(day: dict) -> None:
+        summary = {key: value for key, value in day["summary"].items() if key != "gate"}
+        day["summary"] = {**summary, "markdown": f"<think>{REASONING}</think>\n{summary['markdown']}"}
+
+    config, root, path = _stored_by_an_older_gate(tmp_path, f"days/{DAY}.json", with_reasoning)
     page = (root / "site" / "digest" / DAY / "index.html").read_text(encoding="utf-8")
     assert REASONING not in page and "&lt;think&gt;" not in page
     assert "本期共收录 10 篇论文" in page  # the offline summary stands in, and says it is one
     assert "本摘要由离线分析器根据当天论文的标题、标签与链接生成" in page
-    quirk = Quirk("qwen3-no-parser")
-    with FakeOpenAI(behaviour_for=quirk) as fake:
-        S.set_llm(config, base_url=fake.base_url)
-        pipeline.analyze(*reversed(S.load(config)))
+    quirk = _analyze_again(config)
     assert [s.key for s in quirk.faults.requests("summary")] == [DAY] and not quirk.faults.requests("analysis")
     stored = json.loads(path.read_text(encoding="utf-8"))["summary"]
     assert REASONING not in stored["markdown"] and stored["gate"] >= 1
