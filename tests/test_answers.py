@@ -129,6 +129,10 @@ def test_stored_analyses_pass_the_current_gate_again():
     assert is_publishable(done("**1. 贡献**\n\n" + PARA, provenance=Provenance.IMPORTED))
     tagged = {**done(good), "tldr": "<think>x</think>本文"}
     assert not is_publishable(tagged)
+    # A paper's own "<think>plan</think>" output format, quoted as code, is a mention (legacy digest 2602.15772).
+    quoted = good + "\n该模型以`<think>plan</think>`的格式输出推理计划。\n"
+    assert is_publishable(done(quoted))
+    assert not is_publishable(done(good + "\n该模型以<think>plan</think>的格式输出。\n"))
     # An analysis that passed this gate when stored is not checked again.
     assert is_publishable(done("Sure!\n" + good, gate=checks.GATE))
 

@@ -1,5 +1,5 @@
-"""What readers see of offline extractions, on the example site's committed store (written by an older
-analyzer): TL;DRs that stand alone, no raw LaTeX text commands, no TL;DR repeated as a key finding, the
+"""What readers see of offline extractions, on the example site's store as it was before its legacy analyses
+were imported (tests/fixtures/store-offline, written by an older analyzer): TL;DRs that stand alone, no raw LaTeX text commands, no TL;DR repeated as a key finding, the
 offline notice once per page."""
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from support import REPO, article, build_site, digest_options, has_class, norm
 OPENER_RE = re.compile(r"^(To (address|resolve|tackle|overcome|solve|this end)|Based on|Building (on|upon)|Inspired by|"
                        r"Motivated by|Finally|Moreover|Furthermore|However|Therefore|Thus|Falling in)\b")
 TEXT_COMMAND_RE = re.compile(r"\\(textbf|textit|emph|texttt|textsc)\s*\{")
+OFFLINE_STORE = REPO / "tests" / "fixtures" / "store-offline"
 NOTICE = f".//*[{has_class('admonition-title')}][text()='离线抽取式分析']"
 
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory):
     root = tmp_path_factory.mktemp("example-store")
-    shutil.copytree(REPO / "data", root / "data")
+    shutil.copytree(OFFLINE_STORE, root / "data")
     run = build_site(root, digest_options(fetch="never"))
     assert run.returncode == 0, run.output
     return run.site
@@ -34,7 +35,7 @@ def pages(site, folder: str) -> list:
 
 def test_the_stored_tldrs_were_written_by_the_older_analyzer():
     # What makes this file's tests mean something: the store still holds openers and LaTeX commands.
-    stored = [path.read_text(encoding="utf-8") for path in (REPO / "data" / "papers").glob("*.json")]
+    stored = [path.read_text(encoding="utf-8") for path in (OFFLINE_STORE / "papers").glob("*.json")]
     assert any('"tldr": "To this end, ' in text for text in stored)
     assert any('"tldr": "In this work, we introduce \\\\textbf{AnyView}' in text for text in stored)
 

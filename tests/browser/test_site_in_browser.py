@@ -167,7 +167,7 @@ def test_math_renders(visited, path):
     visit.assert_clean()
 
 
-@pytest.mark.parametrize("path, has_math", [("", False), ("archive/", False), ("papers/2602.15755/", False),
+@pytest.mark.parametrize("path, has_math", [("", False), ("archive/", False), ("papers/2602.15720/", False),
                                             (f"papers/{ZH_PAPER}/", True)])
 def test_math_is_loaded_only_by_pages_with_math_and_never_blocks(example_site, open_page, path, has_math):
     """A page without a formula loads no math renderer; one with formulas loads it asynchronously."""

@@ -31,6 +31,13 @@ _CLOSE_RE = re.compile(_CLOSE, re.I)
 _OPEN_RE = re.compile(_OPEN, re.I)
 #: Any reasoning marker: a text holding one after normalisation still carries reasoning.
 REASONING_MARK = re.compile(rf"{_OPEN}|{_CLOSE}", re.I)
+_CODE_SPAN = re.compile(r"`[^`\n]*`")
+
+
+def carries_reasoning(text: str) -> bool:
+    """Whether ``text`` holds a reasoning marker outside inline code (an analysis may quote a paper's own
+    ``<think>plan</think>`` format as code: a mention, not the model's reasoning)."""
+    return bool(REASONING_MARK.search(_CODE_SPAN.sub("", text)))
 
 
 class ReasoningOnly(ValueError):

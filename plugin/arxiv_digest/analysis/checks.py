@@ -322,7 +322,7 @@ GATE = 1
 
 def _reasoning(analysis: dict[str, Any]) -> str | None:
     fields = [analysis.get("body") or "", analysis.get("tldr") or "", *(analysis.get("key_findings") or [])]
-    if any(answers.REASONING_MARK.search(text) for text in fields if "<" in text or "◁" in text):
+    if any(answers.carries_reasoning(text) for text in fields if "<" in text or "◁" in text):
         return "stored analysis carries model reasoning (think tags)"
     return None
 

@@ -137,7 +137,7 @@ class Analyzer:
             text, finish = self.client.chat(model_for(self.llm, "tags"), system, user, usage, schema=self.schema)
             data = checks.check_json(text, finish, self.schema, "JSON")
             texts = [data["tldr"], *data["key_contributions"]]
-            if any(answers.REASONING_MARK.search(t) for t in texts):
+            if any(answers.carries_reasoning(t) for t in texts):
                 raise Invalid("JSON fields carry model reasoning (think tags)")
             checks.check_text(" ".join(texts), "stop", self.language, short=True)
             checks.check_numbers(data["tldr"], source)

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from ...analysis.offline import analyze_offline, offline_summary, tldr
 from ...arxiv import announce
 from ...config import DigestConfig
-from ...model import Day, DaySource, Provenance, is_final, is_publishable, merge_paper
+from ...model import Day, DaySource, Provenance, is_final, is_publishable
 from ...store import Store
+from .answers import clean_summary
 from .digest import LegacyDigest, NotADigest, parse_digest
 
 if TYPE_CHECKING:
@@ -43,16 +44,24 @@ def import_digests(store: Store, config: DigestConfig, paths: list[str], report:
                 if old is not None:
                     # LLM work or an earlier import stays whole (analysis, tags, history); the legacy copy only
                     # fills in what the store lacks. Otherwise the imported analysis replaces the offline one.
-                    new = {**new, **old} if is_final(old.get("analysis")) else \
-                        {**merge_paper(old, record), "analysis": analysis}
+                    # arXiv's metadata (exact times, comment, DOI) stays over the legacy copy's.
+                    new = {**new, **old} if is_final(old.get("analysis")) else {**new, **old, "analysis": analysis}
                 new = analyze_offline(new, config.taxonomy, config.max_tags)
                 report.papers_new += old is None
                 report.files_written += store.save_paper(new)
                 ids.append(record["id"])
-            if store.day(digest.date) is None and ids:
+            day = store.day(digest.date)
+            if day is None and ids:
                 report.files_written += store.save_day(imported_day(store, config, digest, Path(path).name, ids))
                 report.days_fetched.append(digest.date)
+            elif day is not None and digest.summary and day.get("summary", {}).get("provenance") == Provenance.OFFLINE:
+                # A fetched day's offline summary gives way to the legacy one, written by an LLM.
+                report.files_written += store.save_day({**day, "summary": imported_summary(digest.summary)})
     return problems
+
+
+def imported_summary(markdown: str) -> dict[str, str]:
+    return {"provenance": Provenance.IMPORTED, "markdown": clean_summary(markdown)}
 
 
 def imported_day(store: Store, config: DigestConfig, digest: LegacyDigest, file_name: str, ids: list[str]) -> Day:
@@ -60,7 +69,7 @@ def imported_day(store: Store, config: DigestConfig, digest: LegacyDigest, file_
     day: Day = {"date": digest.date, "papers": ids, "candidates": len(ids), "source": DaySource.IMPORTED,
                 "source_file": file_name,
                 "categories": sorted({c for r in digest.papers for c in r.get("categories", [])}),
-                "summary": {"provenance": Provenance.IMPORTED, "markdown": digest.summary} if digest.summary else
+                "summary": imported_summary(digest.summary) if digest.summary else
                 offline_summary([store.paper(i) for i in ids], config.categories, config.language, config.taxonomy)}
     ann = announce.for_digest_date(date.fromisoformat(digest.date), config.timezone, config.arxiv.holidays)
     if ann:
