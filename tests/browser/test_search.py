@@ -126,3 +126,16 @@ def test_a_hostile_paper_is_found_and_its_excerpt_is_text(hostile_site, open_pag
     assert excerpts == []
     assert visit.page.evaluate("() => window.__pwned") is None
     visit.assert_clean()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 375, "height": 812}])
+def test_the_search_buttons_names_are_for_screen_readers_only(example_site, open_page, viewport):
+    # Their names ("搜索", "关闭搜索") once showed as text under the icons, on phones and desktops.
+    visit = open_page(viewport=viewport)
+    visit.goto(example_site.at(f"digest/{DAY}/"))
+    names = visit.page.locator("header .ad-visually-hidden")
+    assert names.count() == 2
+    for index in range(names.count()):
+        box = names.nth(index).bounding_box()
+        assert box is None or (box["width"] <= 1 and box["height"] <= 1), names.nth(index).text_content()
+    assert visit.page.locator("label[for='__search']", has_text="关闭搜索").count() == 1  # still named
