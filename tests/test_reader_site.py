@@ -61,6 +61,11 @@ def reader_site(tmp_path_factory, fixture_store):
     return run
 
 
+def tagged(run, tag: str) -> int:
+    """How many stored papers of the site carry ``tag`` (fetched today: the tagger's of today, as pages show)."""
+    return sum(tag in json.loads(p.read_text("utf-8"))["tags"] for p in (run.root / "data" / "papers").glob("*.json"))
+
+
 def resolve(from_url: str, href: str) -> str:
     """Site-relative URL of ``href`` written on the page at directory URL ``from_url``."""
     joined = posixpath.normpath(posixpath.join(from_url, href.split("#")[0]))
@@ -139,7 +144,7 @@ def test_tag_page_trend_counts_its_papers_per_week(reader_site):
     digest_of = {p.id: date.fromisoformat(p.digest) for p in all_fixture_papers()}
     digests = [digest_of[paper_of_href(url, a.get("href"))] for a in cards]
     weeks = Counter((d - timedelta(days=d.weekday())).isoformat() for d in digests)
-    assert bars == dict(weeks) and sum(bars.values()) == len(cards) == 14
+    assert bars == dict(weeks) and sum(bars.values()) == len(cards) == tagged(reader_site, "3D Vision") >= 8
 
 
 def test_every_tag_page_has_a_well_formed_trend(reader_site):
@@ -198,7 +203,8 @@ def test_home_page_shows_trending_topic_tags(reader_site):
         assert name in TAXONOMY_TAGS and resolve("", chip.get("href")) == index[name]
         counts.append(int(chip.xpath(f'.//*[{has_class("ad-chip__count")}]')[0].text))
     # Every day is within the last 4 weeks (an archive too young to compare): the busiest topics come first.
-    assert counts == sorted(counts, reverse=True) and chips[0].text.strip() == "三维视觉" and counts[0] == 14
+    assert counts == sorted(counts, reverse=True) and chips[0].text.strip() == "三维视觉" \
+        and counts[0] == tagged(reader_site, "3D Vision")
 
 
 # ----------------------------------------------------------------------------- feed
