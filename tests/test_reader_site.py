@@ -52,7 +52,8 @@ def reader_site(tmp_path_factory, fixture_store):
     paper["analysis"] = {"status": "done", "provenance": "llm", "tldr": TLDR, "key_findings": [FINDING],
                          "body": BODY, "reason": None, "full_text": "html"}
     paper["code_links"] = ["https://github.com/example/lora-basis"]
-    paper["tags"] = paper["tags"] + [HOSTILE_TAG]
+    # As an LLM chooses them (its tags are kept as stored), with a tag from a hostile taxonomy.
+    paper["tags"] = list(dict.fromkeys(["Generative Models", *paper["tags"], HOSTILE_TAG]))
     path.write_text(json.dumps(paper, ensure_ascii=False), "utf-8")
     run = build_site(root, digest_options(fetch="never"), plugins=["search", "tags", "macros"],
                      extra={"site_url": SITE_URL}, index=HOME)
