@@ -70,6 +70,17 @@ def test_ranking_keywords_match_like_tags_and_weigh_more_in_the_title():
     assert score(moved, {"video generation": 1}, [], 5)["score"] == 1
 
 
+def test_odd_keywords_and_empty_papers_tag_nothing_and_never_fail():
+    taxonomy = {"Odd": ["", "C++", "(a|b)*", "-", ".NET"], "Video": ["video"]}
+    assert match_tags("C++ for video", [], taxonomy, 4) == ["Odd", "Video"]
+    assert match_tags("On (a|b)*", [], taxonomy, 4) == match_tags("A .NET video", [], taxonomy, 4)[:1] == ["Odd"]
+    assert match_tags("A b - c", ["C and C+."], taxonomy, 4) == []
+    assert match_tags("", [], taxonomy, 4) == []
+    assert offline.tags_for({"title": None, "abstract": None, "categories": ["cs.CV"]}, DEFAULT_TAXONOMY, 4) == \
+        ["cs.CV"]
+    assert offline.tags_for({"title": "Video"}, DEFAULT_TAXONOMY, 4) == ["Video"]
+
+
 # ----------------------------------------------------------------------------- the evidence a tag needs
 
 

@@ -106,8 +106,8 @@ def _first_words(keyword: str) -> frozenset[str] | None:
     if i18n.HAN_RE.search(keyword):
         return None
     words = _WORDS.findall(keyword.lower())
-    if not words:
-        return frozenset()  # no word to look for: always tried
+    if not words or not _WORDS.match(keyword.strip()):
+        return frozenset()  # no word to start with ("(a|b)", "C++" does): always tried
     first = words[0]
     if len(words) > 1:
         return frozenset([first])
