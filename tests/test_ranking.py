@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 from support import (FIXTURE_DATES, arxiv_requests, build_site, cli, digest_options, fixture_papers, newest_first,
@@ -40,8 +41,9 @@ def test_names_are_normalised():
 def test_keywords_match_whole_words_any_case_and_chinese():
     paper = {"title": "Gaussian Splatting for SLAM", "abstract": "我们研究三维重建。 Diffusion-free.", "authors": []}
     got = score(paper, {"gaussian splatting": 3, "slam": 1, "lam": 10, "三维重建": 2, "diffusion": 1}, [], 5)
-    # 'lam' is not a whole word in SLAM; a hyphenated compound ('Diffusion-free') is another word.
-    assert got["score"] == 6 and got["reasons"] == ["gaussian splatting", "slam", "三维重建"]
+    # 'lam' is not a whole word in SLAM; a word of a hyphenated compound ('Diffusion-free') is a word. A keyword in
+    # the title counts twice its weight (3 × 2 + 1 × 2), in the abstract once (2 + 1).
+    assert got["score"] == 11 and got["reasons"] == ["gaussian splatting", "slam", "三维重建", "diffusion"]
 
 
 def test_fetch_ranks_by_keywords_and_authors_and_excludes(tmp_path):
@@ -56,10 +58,13 @@ def test_fetch_ranks_by_keywords_and_authors_and_excludes(tmp_path):
         run = cli(config, "fetch", "--date", DAY)
         assert run.returncode == 0, run.stderr
     day = stored(tmp_path)
-    # Expected order computed here: score = 2 per keyword hit + 5 for the followed author, ties newest first.
+    # Expected order computed here: score = 2 per keyword hit, twice that in the title, + 5 for the followed
+    # author, ties newest first.
     order = newest_first(fixture_papers()[DAY])
-    expected = sorted((pid for pid in order if pid not in excluded),
-                      key=lambda pid: -(2 * (pid in keyword_hits) + 5 * (pid == follows.id)))[:4]
+    in_title = {pid for pid, title in titles().items() if "3D" in re.split(r"[^\w]+", title)}
+    assert in_title and in_title < set(keyword_hits)
+    points = {pid: 2 * (2 if pid in in_title else pid in keyword_hits) + 5 * (pid == follows.id) for pid in order}
+    expected = sorted((pid for pid in order if pid not in excluded), key=lambda pid: -points[pid])[:4]
     assert day["papers"] == expected
     assert not set(excluded) & set(day["papers"])
     assert f"{len(excluded)} by negative keywords" in run.stdout

@@ -234,7 +234,7 @@ class RankingConfig(base.Config):
     """Which of a day's papers are published, in which order (default: newest first)."""
 
     keywords = Keywords()
-    """Terms or phrases matched in title and abstract (whole words, any case): a list, or term → weight."""
+    """Terms or phrases matched as taxonomy keywords (README "Tags"), twice the weight in the title: a list, or term → weight."""
     authors = c.ListOfItems(Text(), default=[])
     """Followed authors, matched on normalised names ("K. He" matches "Kaiming He")."""
     author_weight = Number(5.0)

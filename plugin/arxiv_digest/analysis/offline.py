@@ -65,8 +65,22 @@ def _contribution(found: list[str]) -> tuple[int | None, str]:
 
 
 def tags_for(paper: Record, taxonomy: dict[str, list[str]], limit: int) -> list[str]:
-    topics = match_tags(f"{paper['title']}\n{paper.get('abstract', '')}", taxonomy, limit)
+    """The keyword tagger's topics (see taxonomy.match_tags), then the paper's arXiv categories."""
+    # Chinese sentences end without a space: split there too, so each counts as one sentence of evidence.
+    found = [part for s in sentences(paper.get("abstract") or "") for part in re.split(r"(?<=[。！？])", s) if part]
+    topics = match_tags(paper.get("title") or "", found, taxonomy, limit)
     return topics + [c for c in paper.get("categories", []) if c not in topics]
+
+
+def current_tags(paper: Record, taxonomy: dict[str, list[str]], limit: int) -> list[str]:
+    """The tags pages show: an LLM's as it chose them (from the taxonomy); otherwise the keyword tagger's, made
+    again with today's tagger and taxonomy, like the offline extraction, so a store gets better tags without a
+    paid re-run (imported legacy digests carry no tags: theirs are the tagger's too)."""
+    analysis = paper.get("analysis") or {}
+    # A pending LLM analysis chose no tags: the stored ones are the tagger's of the fetch.
+    if analysis.get("provenance") == Provenance.LLM and analysis.get("status") == Status.DONE and paper.get("tags"):
+        return list(paper["tags"])
+    return tags_for(paper, taxonomy, limit)
 
 
 def offline_analysis(paper: Record) -> Record:
@@ -81,9 +95,10 @@ def offline_analysis(paper: Record) -> Record:
 
 
 def analyze_offline(paper: Record, taxonomy: dict[str, list[str]], max_tags: int) -> Record:
-    """Give a paper tags and, when it has none yet, the offline analysis (never replaces other work)."""
+    """Give a paper the tagger's tags (an LLM's stay) and, when it has none yet, the offline analysis (never
+    replaces other work)."""
     out = dict(paper)
-    out["tags"] = paper.get("tags") or tags_for(paper, taxonomy, max_tags)
+    out["tags"] = current_tags(paper, taxonomy, max_tags)
     if not paper.get("analysis"):
         out["analysis"] = offline_analysis(paper)
     return out

@@ -1,9 +1,10 @@
 """Choosing what matters: keyword, author and negative-keyword scoring of a day's candidates.
 
-A paper's score is the sum of the weights of the keywords found in its title and
-abstract (whole words, any case; Chinese keywords match anywhere) plus
-``author_weight`` per followed author. A negative keyword excludes the paper.
-With no ranking options the order is newest first, as arXiv announces.
+A paper's score is the sum of the weights of the keywords found in its abstract, twice the weight
+(``TITLE_WEIGHT``) for those in its title, plus ``author_weight`` per followed author. Keywords match as the
+taxonomy's do (taxonomy.keyword_pattern: whole words in any case, across hyphens, plurals; acronyms in capitals;
+Chinese anywhere). A negative keyword excludes the paper. With no ranking options the order is newest first, as
+arXiv announces.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..model import Record
-from .taxonomy import keyword_pattern
+from .taxonomy import TITLE_WEIGHT, keyword_pattern
 
 
 @dataclass
@@ -46,11 +47,14 @@ def _same_person(followed: str, author: str) -> bool:
 
 def score(paper: Record, keywords: dict[str, float], authors: list[str], author_weight: float) -> Record:
     """{'score': float, 'reasons': [...]} for one paper."""
-    text = f"{paper.get('title', '')}\n{paper.get('abstract', '')}"
+    title, abstract = paper.get("title") or "", paper.get("abstract") or ""
     total, reasons = 0.0, []
     for term, weight in keywords.items():
-        if keyword_pattern(term).search(text):
-            total += weight
+        # The title says what a paper is about; the abstract also names what it only uses or compares with.
+        pattern = keyword_pattern(term)
+        found = TITLE_WEIGHT if pattern.search(title) else int(bool(pattern.search(abstract)))
+        if found:
+            total += weight * found
             reasons.append(term)
     names = [normalise_name(a) for a in paper.get("authors", [])]
     for followed in authors:

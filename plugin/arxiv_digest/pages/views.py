@@ -19,7 +19,7 @@ from . import related as similarity
 from .cache import hash_key, read_cache, write_cache
 from .kinds import DAY, PAPER, TAG
 from .urls import slugify
-from ..analysis.offline import offline_analysis, offline_summary
+from ..analysis.offline import current_tags, offline_analysis, offline_summary
 from ..analysis.taxonomy import display_name, search_terms
 from ..config import DigestConfig
 from ..hooks import Hooks
@@ -178,7 +178,9 @@ class Views:
         announced = [u for u in found if _is_web(u)]
         project = project_pages(announced, r.get("abstract"), r.get("comment"))
         short = ", ".join(authors[:3]) + (f" +{len(authors) - 3}" if len(authors) > 3 else "")
-        tag_names = list(dict.fromkeys([*(r.get("tags") or []), *self.hooks.paper_tags(r)]))
+        # The keyword tagger's tags are made again, like the extraction: better rules reach a stored archive.
+        tags = current_tags(r, self.config.taxonomy, self.config.max_tags)
+        tag_names = list(dict.fromkeys([*tags, *self.hooks.paper_tags(r)]))
         return LazyView({
             "id": r["id"],
             "page": PAPER.at(self.config.prefix, stem=file_stem(r["id"])),
