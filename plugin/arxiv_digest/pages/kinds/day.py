@@ -33,7 +33,11 @@ class Day(PageKind):
 
     def pages(self, site: Site, prints: dict[str, str]) -> Iterator[Page]:
         for day in site.days:
-            meta = {"title": self.title(site, day), "description": md.shorten(day["summary_text"], 200)}
+            # The description names papers short too: a summary's first lines often name one in full.
+            summary = day["summary_text"]
+            for p in day["papers"]:
+                summary = summary.replace(p["title"], short_title(p["title"]))
+            meta = {"title": self.title(site, day), "description": md.shorten(summary, 200)}
             # Its papers, and its neighbours for the previous and next links.
             papers = (prints[p["id"]] for p in day["papers"])
             neighbours = (d and d["date"] for d in (day["prev"], day["next"]))
