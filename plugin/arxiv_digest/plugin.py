@@ -25,6 +25,7 @@ from .pages import feed
 from .pages import markdown as md
 from .pages.assets import ASSETS, CSS_URI, JS_URI, deferred, packaged_assets
 from .pages.cache import inputs as site_inputs
+from .pages.kinds import nav_owner
 from .pages.kinds.day import footer_neighbours
 from .pages.render import TEMPLATES
 from .pages.site import Site
@@ -60,6 +61,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         self.macros: Any = None
         self.hooks = Hooks()
         self.search_box: search.SearchBox | None = None  # set on the channel that runs the site's search
+        self._lit: Any = None  # the nav item highlighted for the page being rendered (on_page_context)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance across `mkdocs serve` rebuilds: fetch once per session.
@@ -132,7 +134,21 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         if self.search_box is not None:
             search.build_index(config.site_dir)
 
+    def on_page_context(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Navigation) -> Any:
+        if not self.config.enabled or self.site is None:
+            return None
+        # A day, paper or tag page is in no tab: Material highlights its index page's tab while it renders (until
+        # on_post_page).
+        owner = nav_owner(self.site, page.file.src_uri)
+        item = next((p for p in nav.pages if p.file.src_uri == owner), None) if owner else None
+        if item is not None and not item.active:
+            item.active = True
+            self._lit = item
+        return None
+
     def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str | None:
+        if self._lit is not None:
+            self._lit.active, self._lit = False, None
         if not self.config.enabled:
             return None
         if self.search_box is not None:

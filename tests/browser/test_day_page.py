@@ -219,3 +219,13 @@ def test_axe_on_the_phone_with_a_chip_pressed_and_an_entry_open(example_site, op
     visit.page.locator("article .ad-filter a[data-tag]:not([data-tag=''])").first.click()
     visit.page.evaluate("() => document.querySelector('article .ad-entry:not([hidden]) details').open = true")
     assert violations(visit.page) == []
+
+
+@pytest.mark.parametrize("path, tab", [(DAY_PATH, "archive/"), ("papers/2602.15828/", "archive/"),
+                                       ("tags/3d-vision/", "tags/")], ids=["day", "paper", "tag"])
+def test_pages_outside_the_nav_highlight_their_tab(visited, path, tab):
+    """Day and paper pages belong to the archive's tab, tag pages to the tag index's (Material's own highlight)."""
+    page = visited(path).page
+    active = page.evaluate("""() => [...document.querySelectorAll('.md-tabs__item--active a')]
+        .map(a => new URL(a.href).pathname)""")
+    assert active == ["/" + tab], f"highlighted tabs on {path}: {active}"

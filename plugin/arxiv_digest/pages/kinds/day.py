@@ -112,4 +112,5 @@ def footer_neighbours(site: Site, src_uri: str) -> dict[str, str]:
     return {attr: d["page"] for attr, d in (("previous_page", day["prev"]), ("next_page", day["next"])) if d}
 
 
+
 DAY = Day("day", "digest/{date}.md", "day.md")
