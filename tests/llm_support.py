@@ -206,10 +206,9 @@ def visible_text(html: str) -> str:
 
 
 def paper_section(day_html: str, paper_id: str) -> str:
-    """The HTML of one paper's entry on a day page (from its anchor to the next one)."""
+    """The HTML of one paper's entry on a day page (its section, from its id to the section's end)."""
     start = day_html.index(f'id="{paper_id}"')
-    following = [m.start() for m in re.finditer(r'<a id="\d{4}\.\d{4,5}"', day_html) if m.start() > start]
-    return day_html[start: following[0] if following else len(day_html)]
+    return day_html[start: day_html.index("</section>", start)]
 
 
 # ----------------------------------------------------------------------------- the fake's brain

@@ -45,7 +45,7 @@ def test_import_builds_the_legacy_days_and_keeps_refusals_off_the_site(tmp_path)
     site_text = "".join(p.read_text(encoding="utf-8") for p in run.site.rglob("*.html"))
     assert "请提供" not in site_text  # no refusal is published
     day = article(page(run.site, "digest/2026-01-26/"))
-    assert len(day.xpath(".//a[starts-with(@id, '2601.')]")) == 10
+    assert len(day.xpath(".//section[starts-with(@id, '2601.')]")) == 10  # the papers' entries
     analysis = "".join(day.itertext())
     assert "方法动机分析" in analysis  # an imported 7-section analysis is shown
 

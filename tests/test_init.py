@@ -113,8 +113,9 @@ def test_a_fresh_site_builds_and_its_home_page_says_how_to_fetch(tmp_path):
         assert (tmp_path / "site" / index / "index.html").is_file()
 
 
-def test_a_site_without_the_mathjax_scripts_gets_only_the_stylesheet_and_search_box(tmp_path):
-    """Packaged assets other than the CSS and the search box's script are added only when the site lists them."""
+def test_a_site_without_the_mathjax_scripts_gets_only_the_stylesheet_and_scripts(tmp_path):
+    """Packaged assets other than the CSS, the day page's script and the search box's script are added only when
+    the site lists them."""
     assert _init(tmp_path, "--yes").returncode == 0
     config = tmp_path / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
@@ -123,7 +124,8 @@ def test_a_site_without_the_mathjax_scripts_gets_only_the_stylesheet_and_search_
     build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=tmp_path, env=env,
                            capture_output=True, text=True, timeout=TIMEOUT)
     assert build.returncode == 0, build.stderr
-    assert sorted(os.listdir(tmp_path / "site" / "assets" / "arxiv-digest")) == ["arxiv-digest.css", "search.js"]
+    assert sorted(os.listdir(tmp_path / "site" / "assets" / "arxiv-digest")) == [
+        "arxiv-digest-day.js", "arxiv-digest.css", "search.js"]
 
 
 def test_init_needs_no_site_and_ignores_the_config_file_option(tmp_path):

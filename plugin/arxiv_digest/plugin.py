@@ -23,8 +23,10 @@ from .i18n import labels
 from .macros import register_macros
 from .pages import feed
 from .pages import markdown as md
-from .pages.assets import ASSETS, CSS_URI, packaged_assets
+from .pages.assets import ASSETS, CSS_URI, JS_URI, deferred, packaged_assets
 from .pages.cache import inputs as site_inputs
+from .pages.kinds import nav_owner
+from .pages.kinds.day import footer_neighbours
 from .pages.render import TEMPLATES
 from .pages.site import Site
 from .pages.writer import Pages, write_pages
@@ -33,7 +35,8 @@ from .store import Store, StoreError, write_atomic
 log = get_plugin_logger(__name__)
 
 # Extensions the generated pages use (collapsible blocks, admonitions, ids); added when a site lacks them.
-REQUIRED_EXTENSIONS = ("admonition", "pymdownx.details", "attr_list", "toc", "pymdownx.arithmatex")
+# md_in_html: a day page's paper entries are sections (the tag filter hides one whole) holding Markdown.
+REQUIRED_EXTENSIONS = ("admonition", "pymdownx.details", "attr_list", "toc", "pymdownx.arithmatex", "md_in_html")
 
 
 class ArxivDigestPlugin(BasePlugin[DigestConfig]):
@@ -58,6 +61,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         self.macros: Any = None
         self.hooks = Hooks()
         self.search_box: search.SearchBox | None = None  # set on the channel that runs the site's search
+        self._lit: Any = None  # the nav item highlighted for the page being rendered (on_page_context)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance across `mkdocs serve` rebuilds: fetch once per session.
@@ -79,6 +83,8 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         _add_markdown_extensions(config)
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
+        if JS_URI not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(deferred(JS_URI))
         self.macros = register_macros(config, self)
         self.hooks = Hooks(config.hooks, channel=channel_name(self.config))
         self._configure_search(config)
@@ -96,6 +102,11 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled or self.site is None:
             return None
+        # Material's footer links (navigation.footer) of a day page, not in the nav: the older and newer day.
+        for attr, uri in footer_neighbours(self.site, page.file.src_uri).items():
+            neighbour = files.get_file_from_path(uri)
+            if neighbour is not None and neighbour.page is not None:
+                setattr(page, attr, neighbour.page)
         # Said at build time, not in the kept pages: a digest grows stale without any change to the store.
         notice = self.site.stale_notice(page.file.src_uri, self.status)
         return md.after_title(markdown, notice) if notice else None
@@ -123,7 +134,21 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         if self.search_box is not None:
             search.build_index(config.site_dir)
 
+    def on_page_context(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Navigation) -> Any:
+        if not self.config.enabled or self.site is None:
+            return None
+        # A day, paper or tag page is in no tab: Material highlights its index page's tab while it renders (until
+        # on_post_page).
+        owner = nav_owner(self.site, page.file.src_uri)
+        item = next((p for p in nav.pages if p.file.src_uri == owner), None) if owner else None
+        if item is not None and not item.active:
+            item.active = True
+            self._lit = item
+        return None
+
     def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str | None:
+        if self._lit is not None:
+            self._lit.active, self._lit = False, None
         if not self.config.enabled:
             return None
         if self.search_box is not None:

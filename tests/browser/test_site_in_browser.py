@@ -239,7 +239,7 @@ def test_hostile_paper_page_keeps_its_parts(hostile_site, visited):
 
 @pytest.mark.parametrize("path, heading", [
     (f"papers/{HOSTILE_ID}/", "article h1"),
-    (f"digest/{DAY}/", f"xpath=//article//*[@id='{HOSTILE_ID}']/following::h3[1]"),  # after the paper's anchor
+    (f"digest/{DAY}/", f"xpath=//article//section[@id='{HOSTILE_ID}']//h3"),  # the heading of the paper's entry
 ], ids=["paper", "day"])
 def test_hostile_title_stays_one_heading(hostile_site, visited, path, heading):
     """A title with line breaks and '---' is still the whole heading (and on the day page, the whole link)."""

@@ -119,7 +119,8 @@ class Views:
                 "announced": _announced(record, tz),
                 "top_tags": [t for t, _ in Counter(t for p in papers for t in p["tag_names"]
                                                   if t in self.config.taxonomy).most_common(3)],
-            }, lambda summary=summary: {"summary_md": md.block(summary, heading_level=3)})
+            # Collapsed on the day page: its headings as bold lines, out of the table of contents.
+            }, lambda summary=summary: {"summary_md": md.block(summary, heading_level=None)})
             for p in papers:
                 p["days"].append(day)
             self.days.append(day)
