@@ -57,7 +57,7 @@ class Runner:
     @property
     def api(self) -> Batches:
         if self._api is None:
-            self._api = Batches(self.config.llm)
+            self._api = Batches(self.config.llm, self.analyzer.client)
         return self._api
 
     def ingest(self, found: Any, tasks: dict[str, Task], covered: set[str] | None = None) -> set[str]:

@@ -89,7 +89,9 @@ def results(text: str, where: str) -> Iterator[Result]:
 
 def _message(error: Any) -> str:
     if isinstance(error, dict):
-        text = error.get("message") or error.get("code") or json.dumps(error, ensure_ascii=False)
+        code, message = error.get("code"), error.get("message")
+        text = (f"{code}: {message}" if code and message else message or code
+                or json.dumps(error, ensure_ascii=False))
         return " ".join(str(text).split())[:300]
     return " ".join(str(error).split())[:300]
 
@@ -97,8 +99,8 @@ def _message(error: Any) -> str:
 class Batches:
     """Files and Batches calls of one endpoint; every failure is a :class:`BatchError`."""
 
-    def __init__(self, config: LLMConfig) -> None:
-        self.client = Client(config)  # the key, the scrubbing and the timeout of the live client
+    def __init__(self, config: LLMConfig, client: Client | None = None) -> None:
+        self.client = client or Client(config)  # the key, the scrubbing and the timeout of the live client
         # The management calls are few and idempotent to retry: the openai client's own retries suffice.
         self.api = self.client.openai.with_options(max_retries=3)
 
