@@ -172,3 +172,21 @@ def test_result_lines_in_every_form():
     got = list(results(text, "test"))
     assert [(r.custom_id, r.body is not None, r.error) for r in got] == [
         ("a", True, None), ("b", False, "batch_expired: not run before the batch expired"), ("c", False, "HTTP 429: Rate limit reached")]
+
+
+def test_a_lost_record_is_adopted_not_submitted_again(fake, tmp_path):
+    """A CI job killed after creating its batch and before committing the store: the next run, from a checkout
+    without that record, finds the site's batch by its metadata and waits for it instead of sending again.
+    Another site's batches on the same account are not taken."""
+    config = batch_site(tmp_path / "site", fake.base_url)
+    other = batch_site(tmp_path / "other", fake.base_url, days=["2026-02-06"])
+    assert run_cli(other, "analyze", "--batch").returncode == 0
+    assert run_cli(config, "analyze", "--batch").returncode == 0
+    (config.parent / "data" / "batches.json").unlink()
+    run = run_cli(config, "analyze", "--batch")
+    assert run.returncode == 0 and "adopted (20 requests" in run.output, run.output
+    assert len(fake.order) == 2 and set(fake.submitted.values()) == {1}
+    fake.advance("completed")
+    assert run_cli(config, "analyze", "--batch").returncode == 0
+    assert llm_done(config) == set(papers(config))
+    assert llm_done(other) == set() and set(fake.submitted.values()) == {1}

@@ -19,6 +19,7 @@ killed in between reads them again, and answers already stored are recognised an
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Any
 
 from .. import pipeline
 from ..analysis import llm
-from ..analysis.llm.batch import ENDED, MAX_BYTES, MAX_LINES, OPEN, Batches, BatchError, batch_errors, line, results
+from ..analysis.llm.batch import ENDED, KEY_FIELD, MAX_BYTES, MAX_LINES, OPEN, Batches, BatchError, batch_errors, line, results
 from ..config import DigestConfig
 from ..store import Store, write_atomic
 from .state import State, now
@@ -51,6 +52,9 @@ class Runner:
         self.collector = Collector(store, config, self.analyzer, self.state, self.report)
         self._api = api
         self.config = config
+        # Which site a batch belongs to (several sites may share a key): its series and categories.
+        self.site = hashlib.sha256(json.dumps([config.title, config.prefix, sorted(config.categories),
+                                               config.language]).encode()).hexdigest()[:16]
         self.notes: list[str] = []
         self.submitted = 0
 
@@ -109,8 +113,8 @@ class Runner:
             entry["status"] = "uploaded"
             self.state.save()
         if entry["status"] == "uploaded":
-            batch = (None if fresh else self.api.find_batch(entry["key"])) or self.api.create(entry["key"],
-                                                                                                entry["file_id"])
+            batch = (None if fresh else self.api.find_batch(entry["key"], self.site)) \
+                or self.api.create(entry["key"], entry["file_id"], self.site)
             entry.update(status="submitted", batch_id=batch.id)
             self.state.save()
             return
@@ -133,8 +137,22 @@ class Runner:
         self.state.close(entry, batch.status, len(answered))
         self.state.save()
 
+    def adopt(self) -> None:
+        """Record the batches of this site the provider has and the store does not: a job killed after creating
+        one and before its store was committed (a CI runner's checkout is gone with it)."""
+        known = {b.get("batch_id") for b in self.state.batches} | {b["key"] for b in self.state.batches}
+        for batch in self.api.recent(self.site):
+            if batch.id in known or batch.metadata[KEY_FIELD] in known:
+                continue
+            ids = [r["custom_id"] for r in map(json.loads, self.api.content(batch.input_file_id).splitlines()) if r]
+            self.state.batches.append({"key": batch.metadata[KEY_FIELD], "custom_ids": ids, "status": "submitted",
+                                       "file_id": batch.input_file_id, "batch_id": batch.id, "created": now()})
+            self.notes.append(f"batch {batch.id}: adopted ({len(ids)} requests sent by a run whose record was lost)")
+        self.state.save()
+
     def collect(self) -> None:
         """Advance every recorded batch (an ended one's answers stored)."""
+        self.adopt()
         tasks = self.collector.collect()  # no request is in two open batches: one collection serves them all
         for entry in self.state.open():
             self.advance(entry, tasks)

@@ -20,6 +20,7 @@ Submitting is made safe against a kill at any moment by names: the uploaded file
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +34,9 @@ log = get_plugin_logger(__name__)
 
 ENDPOINT = "/v1/chat/completions"
 WINDOW = "24h"
-KEY_FIELD = "arxiv_digest_key"  # the metadata field of our batches
+KEY_FIELD = "arxiv_digest_key"  # the metadata fields of our batches: the request set's key, and the site's
+SITE_FIELD = "arxiv_digest_site"
+RECENT = 3 * 86400  # seconds: a batch older than this ended long ago (24 h window), never adopted
 MAX_LINES = 50_000  # OpenAI: requests per batch file
 MAX_BYTES = 190 * 1024 * 1024  # OpenAI: 200 MB per file; a margin for the multipart framing
 OPEN = ("validating", "in_progress", "finalizing", "cancelling")
@@ -125,17 +128,26 @@ class Batches:
                          file=(file_name(key), data, "application/jsonl"), purpose="batch")
         return got.id
 
-    def find_batch(self, key: str) -> Any:
-        """The batch an earlier run created for ``key`` (its metadata), if any."""
-        def scan() -> Any:
-            return next((b for b in self.api.batches.list(limit=100)
-                         if (b.metadata or {}).get(KEY_FIELD) == key), None)
+    def recent(self, site: str) -> list[Any]:
+        """The batches of ``site`` created in the last few days, newest first."""
+        def scan() -> list[Any]:
+            found, since = [], time.time() - RECENT
+            for batch in self.api.batches.list(limit=100):  # newest first: stop at the first old one
+                if batch.created_at < since:
+                    break
+                if (batch.metadata or {}).get(SITE_FIELD) == site and (batch.metadata or {}).get(KEY_FIELD):
+                    found.append(batch)
+            return found
 
         return self._call("listing the batches", scan)
 
-    def create(self, key: str, file_id: str) -> Any:
+    def find_batch(self, key: str, site: str) -> Any:
+        """The batch an earlier run created for ``key`` (its metadata), if any."""
+        return next((b for b in self.recent(site) if b.metadata[KEY_FIELD] == key), None)
+
+    def create(self, key: str, file_id: str, site: str) -> Any:
         return self._call("creating the batch", self.api.batches.create, input_file_id=file_id, endpoint=ENDPOINT,
-                          completion_window=WINDOW, metadata={KEY_FIELD: key})
+                          completion_window=WINDOW, metadata={KEY_FIELD: key, SITE_FIELD: site})
 
     def retrieve(self, batch_id: str) -> Any:
         return self._call(f"reading batch {batch_id}", self.api.batches.retrieve, batch_id)
