@@ -42,7 +42,6 @@ def main() -> None:
     parser.add_argument("--max-papers", type=int, default=20, help="papers analyzed a day (0 = all)")
     parser.add_argument("--bad", type=float, default=0.02, help="share of answers failing the gate in round 1")
     parser.add_argument("--no-build", action="store_true")
-    parser.add_argument("--keep", action="store_true", help="keep the site (its path is printed)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="arxiv-digest-backfill-"))
@@ -95,12 +94,8 @@ def main() -> None:
           f"batches open: {sum(b['status'] != 'closed' for b in state(config)['batches'])}")
     if not args.no_build:
         print(f"paper pages showing their analysis: {published} of {len(done)}")
-    for stage, wall in seconds.items():
-        print(f"{stage}: {wall:.1f} s")
-    if args.keep:
-        print(f"site: {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
+    print("; ".join(f"{stage}: {wall:.1f} s" for stage, wall in seconds.items()))
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

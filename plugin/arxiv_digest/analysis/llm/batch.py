@@ -104,8 +104,10 @@ class Batches:
 
     def __init__(self, config: LLMConfig, client: Client | None = None) -> None:
         self.client = client or Client(config)  # the key, the scrubbing and the timeout of the live client
-        # The management calls are few and idempotent to retry: the openai client's own retries suffice.
-        self.api = self.client.openai.with_options(max_retries=3)
+        # Listing, reading and uploading are safe to retry (a second upload is an unused file): the openai client's
+        # own retries. Creating is not (a retried create may make a second batch): a failed create is looked up
+        # by its key on the next run instead. A file of up to 200 MB needs more than one answer's timeout.
+        self.api = self.client.openai.with_options(max_retries=3, timeout=max(config.timeout, 900.0))
 
     def _call(self, what: str, call: Any, *args: Any, **kwargs: Any) -> Any:
         import openai
@@ -146,8 +148,9 @@ class Batches:
         return next((b for b in self.recent(site) if b.metadata[KEY_FIELD] == key), None)
 
     def create(self, key: str, file_id: str, site: str) -> Any:
-        return self._call("creating the batch", self.api.batches.create, input_file_id=file_id, endpoint=ENDPOINT,
-                          completion_window=WINDOW, metadata={KEY_FIELD: key, SITE_FIELD: site})
+        return self._call("creating the batch", self.api.with_options(max_retries=0).batches.create,
+                          input_file_id=file_id, endpoint=ENDPOINT, completion_window=WINDOW,
+                          metadata={KEY_FIELD: key, SITE_FIELD: site})
 
     def retrieve(self, batch_id: str) -> Any:
         return self._call(f"reading batch {batch_id}", self.api.batches.retrieve, batch_id)
