@@ -47,6 +47,7 @@ def test_submit_then_collect_end_to_end(fake, tmp_path):
     run = run_cli(config, "analyze", "--batch")
     assert run.returncode == 0 and "in_progress" in run.output, run.output
     assert len(fake.order) == 1 and llm_done(config) == set()
+    assert f"batches open: 1 ({len(sent)} requests)" in run_cli(config, "status").output
 
     bad = {f"analysis:{ids[0]}": "think", f"fields:{ids[1]}": "refusal", f"analysis:{ids[2]}": "cut",
            f"fields:{ids[3]}": "error"}

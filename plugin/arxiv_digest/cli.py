@@ -222,6 +222,10 @@ def cmd_status(args: argparse.Namespace, channel: Channel) -> int:
         analysis = paper["analysis"]
         print(f"  pending {paper['id']}: {unpublishable_reason(analysis) or '-'}"
               + (f" ({analysis['detail']})" if analysis.get("detail") else ""))
+    running = batches.State(store).open()
+    if running:
+        print(f"batches open: {len(running)} ({sum(len(b['custom_ids']) for b in running)} requests); "
+              "the next 'arxiv-digest analyze --batch' collects them")
     behind, newest, latest = pipeline.freshness(store, config)
     print(f"freshness: newest digest {newest or '-'}, latest arXiv announcement {latest}, "
           f"{max(behind, 0)} announcement days behind")

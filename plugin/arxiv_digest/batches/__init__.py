@@ -33,7 +33,7 @@ from ..store import Store, write_atomic
 from .state import State, now
 from .tasks import Collector, Task, answer
 
-__all__ = ["BatchError", "Task", "ingest_file", "run", "write_file"]
+__all__ = ["BatchError", "State", "Task", "ingest_file", "run", "write_file"]
 
 
 def _report(config: DigestConfig) -> pipeline.Report:

@@ -15,7 +15,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from ..store import Store, dumps, write_atomic
+from ..store import Store, StoreError, dumps, write_atomic
 
 CLOSED_KEPT = 50
 
@@ -35,8 +35,6 @@ class State:
             data = {}
         except ValueError as error:
             # Not silently reset: the open batches it names would be submitted again.
-            from ..store import StoreError
-
             raise StoreError(f"{self.path} does not parse ({error}); repair it from git history") from None
         self.batches: list[dict[str, Any]] = data.get("batches", [])
         self.meta: dict[str, dict[str, Any]] = data.get("meta", {})
