@@ -328,8 +328,7 @@ def summary_due(analyzer: llm.Analyzer, day: Day, papers: list[Paper], force: bo
     current = (summary.get("provenance") == Provenance.LLM and summary.get("basis") == summary_basis(papers)
                and summary_problem(summary) is None
                and (analyzer.llm.reanalyze == "never" or summary.get("prompt_hash") == analyzer.summary_hash()))
-    return bool(papers) and not (current and not force) and not (summary.get("provenance") == Provenance.IMPORTED
-                                                                 and not force)
+    return bool(papers) and (force or not current and summary.get("provenance") != Provenance.IMPORTED)
 
 
 def save_summary(store: Store, day: Day, papers: list[Paper], new: Summary | llm.Invalid, report: Report) -> None:

@@ -12,7 +12,8 @@ to ask. The daily job runs it once a day: each run collects what the previous on
 Never twice, never lost: the intent (the request set and a fresh key) is recorded before anything is sent;
 the file is uploaded under a name holding the key and the batch created with the key in its ``metadata``; a
 run that finds an intent without a file id, or a file id without a batch id, looks the key up (files.list,
-batches.list) before uploading or creating. Results are stored before the batch is marked closed: a run
+batches.list) before uploading or creating. A batch of this site (``metadata``) that the store does not know
+(its record was never committed) is adopted. Results are stored before the batch is marked closed: a run
 killed in between reads them again, and answers already stored are recognised and ignored.
 """
 
@@ -27,7 +28,8 @@ from typing import Any
 
 from .. import pipeline
 from ..analysis import llm
-from ..analysis.llm.batch import ENDED, KEY_FIELD, MAX_BYTES, MAX_LINES, OPEN, Batches, BatchError, batch_errors, line, results
+from ..analysis.llm.batch import (ENDED, KEY_FIELD, MAX_BYTES, MAX_LINES, OPEN, Batches, BatchError, batch_errors,
+                                  line, results)
 from ..config import DigestConfig
 from ..store import Store, write_atomic
 from .state import State, now
@@ -56,7 +58,6 @@ class Runner:
         self.site = hashlib.sha256(json.dumps([config.title, config.prefix, sorted(config.categories),
                                                config.language]).encode()).hexdigest()[:16]
         self.notes: list[str] = []
-        self.submitted = 0
 
     @property
     def api(self) -> Batches:
@@ -169,7 +170,6 @@ class Runner:
             self.state.batches.append(entry)
             self.state.save()  # the intent first: a kill from here on is resumed, never sent again
             self.advance(entry, tasks, data)
-            self.submitted += len(ids)
             self.notes.append(f"batch {entry['batch_id']}: submitted {len(ids)} requests")
 
     def finish(self) -> tuple[pipeline.Report, list[str]]:
