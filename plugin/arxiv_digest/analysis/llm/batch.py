@@ -120,8 +120,13 @@ class Batches:
     def find_file(self, key: str) -> str | None:
         """The id of the file an earlier run uploaded for ``key``, if any."""
         def scan() -> str | None:
-            return next((f.id for f in self.api.files.list(purpose="batch", order="desc")
-                         if f.filename == file_name(key)), None)
+            since = time.time() - RECENT
+            for found in self.api.files.list(purpose="batch", order="desc"):  # newest first
+                if found.created_at < since:
+                    break
+                if found.filename == file_name(key):
+                    return found.id
+            return None
 
         return self._call("listing the batch files", scan)
 
