@@ -17,7 +17,8 @@ is answered as ``behaviour(custom_id, body)`` says:
 - ``"ok"``: the default answer of :func:`fake_openai.default_responder` (passes the gate);
 - ``"think"``: reasoning that never ends (``<think>`` not closed); ``"refusal"``: the ``refusal`` field,
   ``content`` null; ``"cut"``: half an answer with ``finish_reason: length`` (all three fail the gate);
-- ``"error"``: a line of the error file with a 500 response and an OpenAI error body;
+- ``"error"``: a line of the error file with a 500 response and an OpenAI error body; ``"400:<message>"``:
+  the same with a 400 and that message (a request the endpoint refuses);
 - any other string: used as the answer's content.
 
 ``kill_at = {"upload": pid}`` (or ``"create"``, ``"content"``) SIGKILLs the client process once that call has
@@ -160,10 +161,11 @@ class FakeBatchAPI:
         behaviour = self.behaviour(item["custom_id"], body)
         request_id = f"req_{uuid.uuid4().hex[:16]}"
         line = {"id": f"batch_req_{uuid.uuid4().hex[:12]}", "custom_id": item["custom_id"], "error": None}
-        if behaviour == "error":
-            return "error", {**line, "response": {"status_code": 500, "request_id": request_id,
-                                                  "body": _error(500, "The server had an error processing your "
-                                                                      "request.")}}
+        if behaviour == "error" or behaviour.startswith("400:"):
+            status, text = (400, behaviour[4:]) if behaviour != "error" else (
+                500, "The server had an error processing your request.")
+            return "error", {**line, "response": {"status_code": status, "request_id": request_id,
+                                                  "body": _error(status, text)}}
         content: str | None = default_responder(body)
         message: dict[str, Any] = {}
         finish = "stop"

@@ -123,6 +123,27 @@ def test_what_did_not_run_goes_again(fake, tmp_path, end):
     assert fake.chat_calls == 0
 
 
+def test_a_refused_parameter_is_learned_and_the_requests_go_again_without_it(fake, tmp_path):
+    """OpenAI's reasoning models refuse ``max_tokens`` in every line of a batch: the run learns it as a live run
+    does, sends the requests again with ``max_completion_tokens`` (and no temperature), and names the option."""
+    config = batch_site(tmp_path, fake.base_url)
+    config_obj, store = load(config)
+    batches.run(store, config_obj)
+    refusal = ("400:Unsupported parameter: 'max_tokens' is not supported with this model. "
+               "Use 'max_completion_tokens' instead.")
+    fake.behaviour = lambda cid, body: refusal if "max_tokens" in body else "ok"
+    fake.advance("completed")
+    report, _ = batches.run(store, config_obj)
+    assert any("llm.token_parameter: max_completion_tokens" in note for note in report.learned), report.learned
+    assert "provider: " in "\n".join(report.lines())
+    again = [x["body"] for x in fake.requests_of(fake.order[1])]
+    assert len(again) == 2 * len(papers(config))
+    assert all("max_completion_tokens" in b and "max_tokens" not in b and "temperature" not in b for b in again)
+    fake.advance("completed")
+    batches.run(store, config_obj)
+    assert llm_done(config) == set(papers(config))
+
+
 def test_batch_file_and_results_for_vllm(fake, tmp_path):
     """``--batch-file`` writes the OpenAI batch format vLLM's run_batch reads, sending nothing;
     ``--batch-results`` stores the answers of its output file through the same gate."""

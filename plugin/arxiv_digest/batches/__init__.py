@@ -58,6 +58,8 @@ class Runner:
         self.site = hashlib.sha256(json.dumps([config.title, config.prefix, sorted(config.categories),
                                                config.language]).encode()).hexdigest()[:16]
         self.notes: list[str] = []
+        self.provider = self.analyzer.client.provider
+        self.lessons: set[str | None] = set()  # error messages already learned from
 
     @property
     def api(self) -> Batches:
@@ -74,7 +76,17 @@ class Runner:
                 continue  # answered already (a run killed before closing its batch), or outdated
             answer(task, result.body, result.error, self.state.meta.get(result.custom_id, {}))
             answered.add(result.custom_id)
+            if result.status and result.status != 200 and result.error not in self.lessons:
+                self.learn(task, result.status, result.error or "")
         return answered
+
+    def learn(self, task: Task, status: int, message: str) -> None:
+        """What a refused request says the endpoint wants (a parameter, a structured-output mode), as a live run
+        learns it: the requests sent again by this run follow it, and the report names the option to set."""
+        self.lessons.add(message)
+        request, _ = task.build()
+        self.provider.learn(self.provider.body(request.model, request.system, request.user, request.schema),
+                            status, message)
 
     def built(self, tasks: list[Task]) -> list[tuple[list[str], bytes]]:
         """The bodies of ``tasks`` as batch files within the provider's limits; their meta recorded."""
@@ -83,7 +95,8 @@ class Runner:
         lines: list[bytes] = []
         size = 0
         for task in tasks:
-            body, meta = task.build()
+            request, meta = task.build()
+            body = self.provider.batch_body(request.model, request.system, request.user, request.schema)
             data = (line(task.custom_id, body) + "\n").encode("utf-8")
             if ids and (len(ids) >= MAX_LINES or size + len(data) > MAX_BYTES):
                 chunks.append((ids, b"".join(lines)))
@@ -173,6 +186,7 @@ class Runner:
             self.notes.append(f"batch {entry['batch_id']}: submitted {len(ids)} requests")
 
     def finish(self) -> tuple[pipeline.Report, list[str]]:
+        self.report.learned = self.provider.learned()
         self.state.prune(set(self.collector.collect()))
         self.state.save()
         return self.report, self.notes

@@ -33,7 +33,7 @@ class Task:
     """One request of a batch."""
 
     custom_id: str
-    build: Callable[[], tuple[dict[str, Any], dict[str, Any]]]  # (request body, meta), built when sent
+    build: Callable[[], tuple[llm.Request, dict[str, Any]]]  # (the request, meta), built when sent
     check: Callable[[dict[str, Any]], Callable[[str, str | None], Any]]  # meta → the gate of its answer
     store: Callable[[Answer, llm.Usage], None]  # keeps a good answer, or records why there is none
 
@@ -90,24 +90,17 @@ class Collector:
         pid = paper["id"]
         key = _key(self.analyzer.prompt_hash(), paper.get("version", 1))
         ids = {"analysis": f"analysis:{pid}:{key}", "fields": f"fields:{pid}:{key}"}
-        provider = self.analyzer.client.provider
-
-        def build_analysis() -> tuple[dict[str, Any], dict[str, Any]]:
+        def build_analysis() -> tuple[llm.Request, dict[str, Any]]:
             request, source = self.analyzer.analysis_request(paper)
-            return provider.batch_body(request.model, request.system, request.user, request.schema), \
-                {"source": source}
-
-        def build_fields() -> tuple[dict[str, Any], dict[str, Any]]:
-            request = self.analyzer.fields_request(paper)
-            return provider.batch_body(request.model, request.system, request.user, request.schema), {}
+            return request, {"source": source}
 
         def stored(kind: str) -> Callable[[Answer, llm.Usage], None]:
             return lambda value, usage: self.store_half(pid, kind, ids, value, usage)
 
         return [Task(ids["analysis"], build_analysis, lambda meta: self.analyzer.analysis_check(meta.get("source")),
                      stored("analysis")),
-                Task(ids["fields"], build_fields, lambda meta: self.analyzer.fields_request(paper).check,
-                     stored("fields"))]
+                Task(ids["fields"], lambda: (self.analyzer.fields_request(paper), {}),
+                     lambda meta: self.analyzer.fields_request(paper).check, stored("fields"))]
 
     def store_half(self, pid: str, kind: str, ids: dict[str, str], value: Answer, usage: llm.Usage) -> None:
         paper = self.store.paper(pid)
@@ -144,14 +137,10 @@ class Collector:
         date = day["date"]
         custom_id = f"summary:{date}:{_key(self.analyzer.summary_hash(), pipeline.summary_basis(papers))}"
 
-        def build() -> tuple[dict[str, Any], dict[str, Any]]:
-            request = self.analyzer.summary_request(date, papers)
-            provider = self.analyzer.client.provider
-            return provider.batch_body(request.model, request.system, request.user, request.schema), {}
-
         def store(value: Answer, usage: llm.Usage) -> None:
             self.report.usage.add(usage)
             new = value if isinstance(value, llm.Invalid) else self.analyzer.summary_record(papers, value)
             pipeline.save_summary(self.store, self.store.day(date) or day, papers, new, self.report)
 
-        return Task(custom_id, build, lambda meta: self.analyzer.summary_request(date, papers).check, store)
+        return Task(custom_id, lambda: (self.analyzer.summary_request(date, papers), {}),
+                    lambda meta: self.analyzer.summary_request(date, papers).check, store)

@@ -65,6 +65,7 @@ class Result:
     custom_id: str
     body: dict[str, Any] | None = None
     error: str | None = None
+    status: int | None = None  # the HTTP status of a refused request
 
 
 def results(text: str, where: str) -> Iterator[Result]:
@@ -85,7 +86,8 @@ def results(text: str, where: str) -> Iterator[Result]:
             yield Result(custom_id, error=_message(error))
         elif response.get("status_code", 200) != 200 or not isinstance(body, dict):
             detail = _message((body or {}).get("error") or body) if isinstance(body, dict) else str(body)
-            yield Result(custom_id, error=f"HTTP {response.get('status_code')}: {detail}")
+            yield Result(custom_id, error=f"HTTP {response.get('status_code')}: {detail}",
+                         status=response.get("status_code"))
         else:
             yield Result(custom_id, body=body)
 
