@@ -1,4 +1,4 @@
-"""The requests a batch carries, as tasks: each has a custom_id, builds its body, checks and stores its answer.
+"""The requests a batch carries, as tasks: each has a custom_id, builds its request, checks and stores its answer.
 
 A paper needing analysis makes two tasks (``analysis:<id>:<key>``, ``fields:<id>:<key>``: the same requests,
 bodies and gate as a live run, :class:`~..analysis.llm.Request`); the first of the pair to pass the gate is
