@@ -7,7 +7,7 @@ have nothing left to ask makes a summary task (``summary:<date>:<key>``). ``<key
 depends on (prompts, models, request settings, paper version; the papers' TL;DRs for a summary), so an answer
 to an outdated request is recognised and ignored.
 
-Another kind of request plugs in by adding its tasks to :func:`collect`.
+Another kind of request plugs in by adding its tasks in :meth:`Collector.collect`.
 """
 
 from __future__ import annotations
