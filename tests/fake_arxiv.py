@@ -47,7 +47,7 @@ request instead (the queue is then left untouched). Fault forms:
 
 A bare string is accepted for argument-less faults (``"malformed"``, ``"empty"``,
 ``"drop"``, ``"ok"``). ``fake.requests`` records every request as
-``{"path", "params", "fault", "headers"}``; ``fake.errors`` collects exceptions raised
+``{"path", "params", "fault", "headers", "at"}`` (``at``: ``time.monotonic()`` of its arrival); ``fake.errors`` collects exceptions raised
 inside the fake itself (answered as 500), so tests can assert it stays empty.
 """
 
@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -584,7 +585,7 @@ class _Handler(BaseHTTPRequestHandler):
             fake.errors.append(exc)
             fault = ("status", 500)
         fake._record({"path": path, "params": params, "fault": fault,
-                      "headers": dict(self.headers.items())})
+                      "headers": dict(self.headers.items()), "at": time.monotonic()})
         self.close_connection = True
         try:
             self._answer(fake, path, params, fault)

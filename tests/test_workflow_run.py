@@ -42,8 +42,9 @@ class Scenario:
     """A site made by init, its bare remote, and one workflow run after another."""
 
     def __init__(self, root: Path, arxiv: FakeArxiv, llm: FakeOpenAI, workflow: Path = WORKFLOW,
-                 steps: list[dict] | None = None) -> None:
+                 steps: list[dict] | None = None, variables: dict[str, str] | None = None) -> None:
         self.root, self.arxiv, self.llm, self.workflow, self.steps = root, arxiv, llm, workflow, steps
+        self.variables = variables or {}  # the repository's variables (vars.*)
         self.remote = root / "remote.git"
         self.runs = 0
         bin_dir = root / "bin"
@@ -83,7 +84,7 @@ class Scenario:
         workdir = self.root / f"run-{self.runs}" / "checkout"
         workdir.parent.mkdir()
         _git(self.root, "clone", "-q", str(self.remote), str(workdir))
-        context = Context(secrets={"OPENAI_API_KEY": "sk-test-key"}, inputs={})
+        context = Context(secrets={"OPENAI_API_KEY": "sk-test-key"}, inputs={}, vars=self.variables)
         return run_steps(self.workflow, "build", workdir, self.env, context, self.steps), workdir
 
     def commits(self) -> list[str]:

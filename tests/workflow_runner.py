@@ -26,12 +26,14 @@ class Context:
     secrets: dict[str, str] = field(default_factory=dict)
     inputs: dict[str, str] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
+    vars: dict[str, str] = field(default_factory=dict)  # the repository's variables
 
 
 EXPRESSIONS: dict[str, Callable[[Context], Any]] = {
     "secrets.OPENAI_API_KEY != ''": lambda c: c.secrets.get("OPENAI_API_KEY", "") != "",
     "secrets.OPENAI_API_KEY": lambda c: c.secrets.get("OPENAI_API_KEY", ""),
     "inputs.date": lambda c: c.inputs.get("date", ""),
+    "vars.ARXIV_DIGEST_BATCH": lambda c: c.vars.get("ARXIV_DIGEST_BATCH", ""),
     "env.HAS_LLM_KEY == 'true'": lambda c: c.env.get("HAS_LLM_KEY") == "true",
 }
 _EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")

@@ -16,7 +16,7 @@ from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import Abort, ConfigurationError
 from tqdm import tqdm
 
-from . import pipeline, scaffold
+from . import batches, pipeline, scaffold
 from .analysis import llm
 from .arxiv import announce
 from .arxiv.ids import ARXIV_ID_RE
@@ -146,7 +146,7 @@ def cmd_fetch(args: argparse.Namespace, channel: Channel) -> int:
 
 def cmd_analyze(args: argparse.Namespace, channel: Channel) -> int:
     config, store = channel.config, channel.store
-    if not llm.enabled(config.llm):
+    if not llm.enabled(config.llm) and not (args.batch_file or args.batch_results):
         raise CommandError(f"no LLM configured: set llm.base_url or the {config.llm.api_key_env} environment variable")
     dates = [d.isoformat() for d in args.dates] or None
     if args.date_from or args.date_to:
@@ -156,6 +156,8 @@ def cmd_analyze(args: argparse.Namespace, channel: Channel) -> int:
             raise CommandError(f"not an arXiv id without version: {paper_id!r} (e.g. 2601.16982)")
         if store.paper(paper_id) is None:
             raise CommandError(f"{paper_id} is not in the store {store.root}; fetch its day first")
+    if args.batch or args.batch_file or args.batch_results:
+        return _batch(args, channel, dates)
     with tqdm(unit="paper", disable=None) as bar:
         def progress(done: int, total: int) -> None:
             bar.total = total
@@ -165,6 +167,23 @@ def cmd_analyze(args: argparse.Namespace, channel: Channel) -> int:
     for line in report.lines():
         print(line)
     return 1 if report.failures or report.pending else 0
+
+
+def _batch(args: argparse.Namespace, channel: Channel, dates: list[str] | None) -> int:
+    """``analyze --batch`` / ``--batch-file`` / ``--batch-results``."""
+    if args.ids or args.force:
+        raise CommandError("--ids and --force analyze live; batches send every pending request (choose --date)")
+    if args.batch_results:
+        if not args.batch_results.is_file():
+            raise CommandError(f"--batch-results: no such file {args.batch_results}")
+        report, notes = batches.ingest_file(channel.store, channel.config, args.batch_results)
+    elif args.batch_file:
+        report, notes = batches.write_file(channel.store, channel.config, args.batch_file, dates)
+    else:
+        report, notes = batches.run(channel.store, channel.config, dates)
+    for line in notes + report.lines():
+        print(line)
+    return 1 if report.failures else 0
 
 
 def cmd_import(args: argparse.Namespace, channel: Channel) -> int:
@@ -203,6 +222,10 @@ def cmd_status(args: argparse.Namespace, channel: Channel) -> int:
         analysis = paper["analysis"]
         print(f"  pending {paper['id']}: {unpublishable_reason(analysis) or '-'}"
               + (f" ({analysis['detail']})" if analysis.get("detail") else ""))
+    running = batches.State(store).open()
+    if running:
+        print(f"batches open: {len(running)} ({sum(len(b['custom_ids']) for b in running)} requests); "
+              "the next 'arxiv-digest analyze --batch' collects them")
     behind, newest, latest = pipeline.freshness(store, config)
     print(f"freshness: newest digest {newest or '-'}, latest arXiv announcement {latest}, "
           f"{max(behind, 0)} announcement days behind")
@@ -283,6 +306,12 @@ def parser() -> argparse.ArgumentParser:
     analyze.add_argument("--to", dest="date_to", type=_date, metavar="D", help="last digest date of a range")
     analyze.add_argument("--ids", nargs="+", metavar="ID", help="arXiv ids to analyze (without version)")
     analyze.add_argument("--force", action="store_true", help="analyze again even when a valid analysis exists")
+    way = analyze.add_mutually_exclusive_group()
+    way.add_argument("--batch", action="store_true",
+                     help="through the provider's Batch API: collect what ended, submit what is pending")
+    way.add_argument("--batch-file", type=Path, metavar="PATH",
+                     help="write the pending requests as a batch file (vLLM run_batch's input), send nothing")
+    way.add_argument("--batch-results", type=Path, metavar="PATH", help="store the answers of a batch results file")
     analyze.set_defaults(run=cmd_analyze)
 
     imp = sub.add_parser("import", parents=[site], help="import legacy Markdown digests into the store")

@@ -329,6 +329,8 @@ class LLMConfig(base.Config):
     """Price per million input tokens, for the cost line of the report (0 = not shown)."""
     price_output = Number(0.0)
     """Price per million output tokens."""
+    batch_discount = Number(0.5, minimum=0, maximum=1)
+    """Share of the prices paid for batch requests (``analyze --batch``; OpenAI's Batch API: half)."""
 
 
 class DigestConfig(base.Config):

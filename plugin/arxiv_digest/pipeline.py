@@ -22,7 +22,8 @@ from .arxiv.announce import Announcement
 from .config import DigestConfig
 from .hooks import Hooks
 from .analysis.llm import Usage
-from .model import Day, DaySource, Paper, Provenance, Relevance, Status, is_final, merge_paper, summary_problem
+from .model import (Day, DaySource, Paper, Provenance, Relevance, Status, Summary, is_final, merge_paper,
+                    summary_problem)
 from .store import Store
 
 if TYPE_CHECKING:
@@ -309,24 +310,36 @@ def analyze(store: Store, config: DigestConfig, dates: list[str] | None = None, 
 def summarize_day(store: Store, config: DigestConfig, analyzer: llm.Analyzer, day: Day, force: bool,
                   report: Report) -> None:
     papers = [p for p in (store.paper(pid) for pid in day.get("papers", [])) if p is not None]
+    if not summary_due(analyzer, day, papers, force):
+        return
+    usage = Usage()
+    try:
+        new: Summary | llm.Invalid = analyzer.summary(day["date"], papers, usage)
+    except llm.Invalid as error:
+        new = error
+    report.usage.add(usage)
+    save_summary(store, day, papers, new, report)
+
+
+def summary_due(analyzer: llm.Analyzer, day: Day, papers: list[Paper], force: bool) -> bool:
+    """Whether a day's summary is to be written (again)."""
     summary = day.get("summary") or {}
     # Written from what the papers said then: redo it when a paper's TL;DR or status has changed since.
     current = (summary.get("provenance") == Provenance.LLM and summary.get("basis") == summary_basis(papers)
                and summary_problem(summary) is None
                and (analyzer.llm.reanalyze == "never" or summary.get("prompt_hash") == analyzer.summary_hash()))
-    if not papers or (current and not force) or summary.get("provenance") == Provenance.IMPORTED and not force:
-        return
-    usage = Usage()
-    try:
-        new = analyzer.summary(day["date"], papers, usage)
-    except llm.Invalid as error:
-        report.pending[f"summary {day['date']}"] = str(error) + (f": {error.detail}" if error.detail else "")
-        day = {**day, "summary_pending": str(error)}
+    return bool(papers) and (force or not current and summary.get("provenance") != Provenance.IMPORTED)
+
+
+def save_summary(store: Store, day: Day, papers: list[Paper], new: Summary | llm.Invalid, report: Report) -> None:
+    """Store a day's new summary, or its failure (pending, with the reason), live or from a batch."""
+    if isinstance(new, llm.Invalid):
+        report.pending[f"summary {day['date']}"] = str(new) + (f": {new.detail}" if new.detail else "")
+        day = {**day, "summary_pending": str(new)}
     else:
         day = {k: v for k, v in day.items() if k != "summary_pending"}
         day["summary"] = {**new, "basis": summary_basis(papers)}
         report.summaries += 1
-    report.usage.add(usage)
     store.save_day(day)
 
 

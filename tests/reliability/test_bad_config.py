@@ -100,6 +100,7 @@ CASES: dict[str, tuple[object, object]] = {
     "llm.reanalyze": (True, "always"),
     "llm.price_input": ("0.15", -1),
     "llm.price_output": ("0.60", -1),
+    "llm.batch_discount": ("half", 1.5),
     "ranking.keywords": (5, {"gaussian splatting": "high"}),
     "ranking.authors": ("K. He", [""]),
     "ranking.author_weight": ("5", -1),

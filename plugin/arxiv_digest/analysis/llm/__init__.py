@@ -15,6 +15,6 @@ The names below are what the pipeline, the plugin and the command line use (``ll
 
 from ..checks import Invalid
 from .client import Stop, Usage, enabled
-from .tasks import Analyzer, Outcome, model_for
+from .tasks import Analyzer, Outcome, Request, model_for
 
-__all__ = ["Analyzer", "Invalid", "Outcome", "Stop", "Usage", "enabled", "model_for"]
+__all__ = ["Analyzer", "Invalid", "Outcome", "Request", "Stop", "Usage", "enabled", "model_for"]

@@ -233,20 +233,9 @@ class Client:
         response = self.openai.chat.completions.create(**body)
         if body.get("stream"):
             return self._read_stream(response, usage)
-        extra = getattr(response, "model_extra", None) or {}
-        if extra.get("error"):
-            raise _NotAnAnswer("the endpoint answered HTTP 200 with an error", _error_text(extra["error"]))
-        _count(response, usage)
-        choices = getattr(response, "choices", None)
-        if not choices:
-            raise _NotAnAnswer("the endpoint answered with no choices (content filter?)")
-        choice = choices[0]
-        message = getattr(choice, "message", None)
-        if message is None:
-            raise _NotAnAnswer("the endpoint answered with no message")
-        _refusal(message)
-        self.saw_reasoning |= _has_reasoning(message)
-        return message.content or "", choice.finish_reason
+        text, finish, reasoning = read_answer(response, usage)
+        self.saw_reasoning |= reasoning
+        return text, finish
 
     def _read_stream(self, stream: Any, usage: Usage) -> tuple[str, str | None]:
         """The streamed answer: content deltas joined (reasoning deltas never read), the last finish_reason,
@@ -285,6 +274,38 @@ class Client:
             return RequestFailed(error.reason, self.scrub(error.detail) or None)
         kind = f"HTTP {status}" if status else type(error).__name__
         return RequestFailed(f"LLM request failed ({kind})", message or None)
+
+
+def read_answer(response: Any, usage: Usage) -> tuple[str, str | None, bool]:
+    """(text, finish_reason, reasoning seen) of a chat completion, its tokens counted: what every answer goes
+    through, sent live or read from a batch's output file. Raises _NotAnAnswer, or Invalid for a refusal."""
+    extra = getattr(response, "model_extra", None) or {}
+    if extra.get("error"):
+        raise _NotAnAnswer("the endpoint answered HTTP 200 with an error", _error_text(extra["error"]))
+    _count(response, usage)
+    choices = getattr(response, "choices", None)
+    if not choices:
+        raise _NotAnAnswer("the endpoint answered with no choices (content filter?)")
+    choice = choices[0]
+    message = getattr(choice, "message", None)
+    if message is None:
+        raise _NotAnAnswer("the endpoint answered with no message")
+    _refusal(message)
+    return message.content or "", choice.finish_reason, _has_reasoning(message)
+
+
+def answer_of(body: dict[str, Any], usage: Usage) -> tuple[str, str | None]:
+    """(text, finish_reason) of a chat completion body as a batch's output file holds it, read as a live
+    answer is (:func:`read_answer`); raises Invalid."""
+    from openai.types.chat import ChatCompletion
+
+    usage.requests += 1
+    try:
+        # construct: no validation, nested models built, unknown fields kept (as the client reads a response)
+        text, finish, _ = read_answer(ChatCompletion.construct(**body), usage)
+    except _NotAnAnswer as error:
+        raise Invalid(error.reason, error.detail or None) from None
+    return text, finish
 
 
 def _count(response: Any, usage: Usage) -> None:

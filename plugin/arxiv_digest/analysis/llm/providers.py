@@ -184,6 +184,14 @@ class Provider:
             body["stream_options"] = {"include_usage": True}
         return body
 
+    def batch_body(self, model: str, system: str, user: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The request body of one line of a batch file: :meth:`body` as the ``openai`` client would send it
+        (``extra_body`` merged into the JSON), never streamed (a batch line is answered whole)."""
+        body = self.body(model, system, user, schema)
+        body.pop("stream", None)
+        body.pop("stream_options", None)
+        return {**{k: v for k, v in body.items() if k != "extra_body"}, **body.get("extra_body", {})}
+
     def learn(self, body: dict[str, Any], status: int | None, message: str) -> str | None:
         """After an error to ``body``: what to change so the request can go again, applied for the rest of the
         run; None when the error says nothing the request can change."""

@@ -57,6 +57,19 @@ def relevance_schema(ids: list[str]) -> dict[str, Any]:
 
 
 @dataclass
+class Request:
+    """One chat request of a task and the check its answer must pass: sent live (:meth:`Analyzer.ask`) or
+    written into a batch (:mod:`...batches`), the same body and the same gate either way."""
+
+    task: str  # the key of its model (``model_for``): analysis, tags, summary, relevance
+    model: str
+    system: str
+    user: str
+    schema: dict[str, Any] | None
+    check: Callable[[str, str | None], Any]  # (text, finish_reason) → the checked value; raises Invalid
+
+
+@dataclass
 class Outcome:
     """What analyzing one paper produced (merged into its record by the caller)."""
 
@@ -110,31 +123,42 @@ class Analyzer:
         tries = f" (after {len(errors)} tries)" if len(errors) > 1 else ""
         raise Invalid(str(errors[-1]) + tries, errors[-1].detail)
 
-    def analysis(self, paper: Record, usage: Usage) -> tuple[str, str | None]:
-        """The Markdown analysis, from the full text when configured and available."""
+    def ask(self, request: Request, usage: Usage) -> Any:
+        """``request`` sent live (``attempts`` tries), its answer as its check returns it; raises Invalid."""
+        def run() -> Any:
+            return request.check(*self.client.chat(request.model, request.system, request.user, usage,
+                                                   schema=request.schema))
+
+        return self._attempts(run)
+
+    def analysis_check(self, source: str | None) -> Callable[[str, str | None], str]:
+        """The gate of an analysis written from ``source`` (a full text's, or None: the abstract)."""
+        sections = i18n.sections(self.language, "full" if source else "abstract")
+        return lambda text, finish: checks.check_analysis(text, finish, self.language, sections)
+
+    def analysis_request(self, paper: Record) -> tuple[Request, str | None]:
+        """The analysis request of ``paper`` (from the full text when configured and available), and its source."""
         source, excerpt = None, ""
         if self.llm.full_text and self.full_text is not None:
             got = self.full_text(paper)
             if got:
                 source, excerpt = got
         sections = i18n.sections(self.language, "full" if source else "abstract")
-        system = self.prompts.render("system.md")
         user = self.prompts.render("analysis.md", paper=paper, sections=sections, full_text=excerpt)
+        return Request("analysis", model_for(self.llm, "analysis"), self.prompts.render("system.md"), user, None,
+                       self.analysis_check(source)), source
 
-        def run() -> str:
-            text, finish = self.client.chat(model_for(self.llm, "analysis"), system, user, usage)
-            return checks.check_analysis(text, finish, self.language, sections)
+    def analysis(self, paper: Record, usage: Usage) -> tuple[str, str | None]:
+        """The Markdown analysis, from the full text when configured and available."""
+        request, source = self.analysis_request(paper)
+        return self.ask(request, usage), source
 
-        return self._attempts(run), source
-
-    def fields(self, paper: Record, usage: Usage) -> dict[str, Any]:
-        """TL;DR, tags from the taxonomy and key contributions, as schema-valid JSON."""
-        system = self.prompts.render("system.md")
+    def fields_request(self, paper: Record) -> Request:
+        """The request of a paper's TL;DR, tags and key contributions (schema-valid JSON)."""
         user = self.prompts.render("fields.md", paper=paper, taxonomy=self.taxonomy, max_tags=self.config.max_tags)
         source = f"{paper['title']}\n{paper.get('abstract', '')}"
 
-        def run() -> dict[str, Any]:
-            text, finish = self.client.chat(model_for(self.llm, "tags"), system, user, usage, schema=self.schema)
+        def check(text: str, finish: str | None) -> dict[str, Any]:
             data = checks.check_json(text, finish, self.schema, "JSON")
             texts = [data["tldr"], *data["key_contributions"]]
             if any(answers.carries_reasoning(t) for t in texts):
@@ -143,7 +167,11 @@ class Analyzer:
             checks.check_numbers(data["tldr"], source)
             return data
 
-        return self._attempts(run)
+        return Request("tags", model_for(self.llm, "tags"), self.prompts.render("system.md"), user, self.schema, check)
+
+    def fields(self, paper: Record, usage: Usage) -> dict[str, Any]:
+        """TL;DR, tags from the taxonomy and key contributions, as schema-valid JSON."""
+        return self.ask(self.fields_request(paper), usage)
 
     def paper(self, paper: Record) -> Outcome:
         outcome = Outcome(paper["id"])
@@ -155,8 +183,11 @@ class Analyzer:
         except Invalid as error:
             outcome.reason, outcome.detail = str(error), error.detail
             return outcome
-        outcome.tags = list(dict.fromkeys(data["tags"]))
-        outcome.analysis = {
+        return self.outcome(paper, body, source, data, outcome.usage)
+
+    def outcome(self, paper: Record, body: str, source: str | None, data: dict[str, Any], usage: Usage) -> Outcome:
+        """A paper's stored analysis from its two checked answers (analysis, fields), live or from a batch."""
+        return Outcome(paper["id"], tags=list(dict.fromkeys(data["tags"])), usage=usage, analysis={
             "status": Status.DONE,
             "provenance": Provenance.LLM,
             "body": body,
@@ -170,29 +201,34 @@ class Analyzer:
             "paper_version": paper.get("version", 1),
             "gate": checks.GATE,
             "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-            "usage": outcome.usage.as_dict(),
-        }
-        return outcome
+            "usage": usage.as_dict(),
+        })
 
-    def summary(self, date: str, papers: list[Record], usage: Usage) -> Record:
-        """The day's executive summary, dated with the digest date; raises Invalid."""
+    def summary_request(self, date: str, papers: list[Record]) -> Request:
+        """The request of a day's executive summary, dated with the digest date."""
         date_text = i18n.summary_date(date, self.language)
         views = [{"title": p["title"], "tags": [t for t in p.get("tags", []) if t in self.config.taxonomy],
                   "tldr": (p.get("analysis") or {}).get("tldr") or ""} for p in papers]
         sections = i18n.sections(self.language, "summary")
-        system = self.prompts.render("system.md")
         user = self.prompts.render("summary.md", papers=views, date_text=date_text, categories=self.config.categories,
                                    sections=sections)
 
-        def run() -> str:
-            text, finish = self.client.chat(model_for(self.llm, "summary"), system, user, usage)
+        def check(text: str, finish: str | None) -> str:
             text = checks.check_analysis(text, finish, self.language, sections, numbered=False)
             checks.check_dates(text, date)
             return text
 
-        return {"provenance": Provenance.LLM, "markdown": self._attempts(run) + "\n", "model": model_for(self.llm, "summary"),
+        return Request("summary", model_for(self.llm, "summary"), self.prompts.render("system.md"), user, None, check)
+
+    def summary_record(self, papers: list[Record], text: str) -> Record:
+        """A day summary record from its checked text."""
+        return {"provenance": Provenance.LLM, "markdown": text + "\n", "model": model_for(self.llm, "summary"),
                 "prompt_hash": self.summary_hash(), "papers": [p["id"] for p in papers], "gate": checks.GATE,
                 "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
+
+    def summary(self, date: str, papers: list[Record], usage: Usage) -> Record:
+        """The day's executive summary, dated with the digest date; raises Invalid."""
+        return self.summary_record(papers, self.ask(self.summary_request(date, papers), usage))
 
     def relevance_key(self, interest: str) -> str:
         return self.prompts.digest("system.md", "relevance.md", extra=f"{model_for(self.llm, 'relevance')}|{interest}")

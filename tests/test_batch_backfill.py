@@ -1,0 +1,62 @@
+"""A backfill: ``arxiv-digest fetch --from … --to …`` through the fake arXiv (polite: the delay between requests,
+retries; resumable: a rerun fetches only what is missing), then one batch through the fake batch API, then the
+build. The full-scale figures (60 days × 250 papers) come from benchmarks/backfill.py; this is the small one."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from batch_support import BACKFILL_FROM, backfill_entries, days, kind, llm_done, papers, state
+from fake_arxiv import FakeArxiv
+from fake_batch import FakeBatchAPI
+from llm_support import build, env, page_text
+from support import arxiv_requests, cli, digest_options, write_site
+
+DAYS, PER_DAY, FEATURED, DELAY = 6, 12, 4, 0.3
+
+
+def test_backfill_then_one_batch_publishes_every_featured_paper(tmp_path):
+    entries, dates = backfill_entries(BACKFILL_FROM, DAYS, PER_DAY)
+    with FakeArxiv(entries=entries) as arxiv, FakeBatchAPI() as fake:
+        options = digest_options(arxiv.url, max_papers=FEATURED, arxiv={"delay_seconds": DELAY, "retries": 2},
+                                 llm={"base_url": fake.base_url, "model": "gpt-fake"})
+        config = write_site(tmp_path, options)
+        arxiv.faults = [("status", 503)]  # the first request fails once: retried after a backoff
+        run = cli(config, "fetch", "--from", dates[0], "--to", dates[-1])
+        assert run.returncode == 0, run.output
+        sent = arxiv_requests(arxiv)
+        assert len(sent) == DAYS + 1
+        gaps = [b["at"] - a["at"] for a, b in zip(sent, sent[1:])]
+        assert min(gaps) >= DELAY * 0.95, gaps  # polite: never faster than delay_seconds, across days too
+        stored = days(config)
+        assert sorted(stored) == dates
+        assert all(len(d["papers"]) == FEATURED and d["candidates"] == PER_DAY for d in stored.values())
+
+        # Interrupted backfill: the days missing are fetched again, the others are not asked for.
+        for date in dates[-2:]:
+            (config.parent / "data" / "days" / f"{date}.json").unlink()
+        arxiv.requests.clear()
+        assert cli(config, "fetch", "--from", dates[0], "--to", dates[-1]).returncode == 0
+        assert len(arxiv_requests(arxiv)) == 2 and sorted(days(config)) == dates
+
+        # One batch for every featured paper (max_papers decides), then one for the summaries.
+        assert cli(config, "analyze", "--batch").returncode == 0
+        fake.advance("completed")
+        assert cli(config, "analyze", "--batch").returncode == 0
+        fake.advance("completed")
+        run = cli(config, "analyze", "--batch")
+        assert run.returncode == 0, run.output
+        assert not [b for b in state(config)["batches"] if b["status"] != "closed"]
+
+    featured = set(papers(config))
+    assert len(featured) == DAYS * FEATURED
+    assert Counter(kind(c) for c in fake.submitted) == {"analysis": len(featured), "fields": len(featured),
+                                                         "summary": DAYS}
+    assert set(fake.submitted.values()) == {1} and fake.chat_calls == 0
+    assert llm_done(config) == featured
+    assert all(d["summary"]["provenance"] == "llm" for d in days(config).values())
+
+    site = build(config, environ=env())
+    assert site.returncode == 0, site.output
+    for pid, paper in papers(config).items():
+        assert paper["analysis"]["tldr"][:16] in page_text(config.parent / "site", f"papers/{pid}")
