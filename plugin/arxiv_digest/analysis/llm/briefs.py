@@ -13,14 +13,14 @@ keyed by its prompts, model and request settings (:func:`brief_hash`) and never 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .. import answers, checks
 from ...model import Brief, Listed, ListedPaper, Provenance, Status
-from .client import Stop, Usage, enabled
+from . import pool
+from .client import Usage, enabled
 from .tasks import Analyzer, model_for
 
 if TYPE_CHECKING:
@@ -166,30 +166,15 @@ def run(store: Store, config: DigestConfig, analyzer: Analyzer, dates: list[str]
     todo = list(chunks(days, ids, key, force, analyzer.llm.reanalyze, config.llm.brief_batch))
     if not todo:
         return
-    stop: Stop | None = None
-    with ThreadPoolExecutor(max_workers=analyzer.llm.concurrency, thread_name_prefix="arxiv-digest-brief") as pool:
-        futures: dict[Future[dict[str, Brief]], tuple[str, Usage]] = {}
-        for date, entries in todo:
-            usage = Usage()
-            futures[pool.submit(ask, analyzer, build(analyzer, entries), usage, key)] = (date, usage)
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                if future.cancelled():
-                    continue
-                date, usage = futures[future]
-                report.usage.add(usage)
-                try:
-                    got = future.result()
-                except Stop as error:
-                    stop = stop or error
-                    for other in pending:
-                        other.cancel()
-                    continue
-                _apply(store, date, got, report)
-    if stop is not None:
-        raise stop
+    requests = [(date, Usage(), build(analyzer, entries)) for date, entries in todo]
+
+    def done(index: int, got: dict[str, Brief]) -> None:
+        date, usage, _ = requests[index]
+        report.usage.add(usage)
+        _apply(store, date, got, report)
+
+    pool.run_all(analyzer.llm.concurrency, "arxiv-digest-brief",
+                 [(ask, (analyzer, request, usage, key)) for _, usage, request in requests], done)
 
 
 def _apply(store: Store, date: str, got: dict[str, Brief], report: Report) -> None:
