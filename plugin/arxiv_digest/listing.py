@@ -9,6 +9,8 @@ and a listed paper's brief goes into its paper file when it becomes featured.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from .model import LISTED_FIELDS, Brief, Listed, ListedPaper, Paper, Provenance, Status, is_final
 from .store import Store
 
@@ -51,3 +53,17 @@ def counts(day: dict, featured: int) -> dict[str, int]:
     listed, excluded, below = day.get("listed", 0), day.get("excluded", 0), day.get("below_min_score", 0)
     return {"announced": announced, "featured": featured, "listed": listed, "excluded": excluded, "below": below,
             "other": max(announced - featured - listed - excluded - below, 0)}
+
+
+def brief_status(store: Store, dates: list[str]) -> tuple[Counter[str], list[tuple[str, str]]]:
+    """Listed papers of ``dates`` by brief status ("done (llm)", "pending (llm)", "offline": none yet), and
+    (id, reason) of each pending brief: what ``arxiv-digest status`` prints."""
+    counts: Counter[str] = Counter()
+    pending = []
+    for date in dates:
+        for entry in (store.listed(date) or {}).get("papers", []):
+            brief = entry.get("brief") or {}
+            counts[f"{brief['status']} ({brief.get('provenance', '-')})" if brief.get("status") else "offline"] += 1
+            if brief.get("status") == Status.PENDING:
+                pending.append((entry["id"], brief.get("reason") or "-"))
+    return counts, pending

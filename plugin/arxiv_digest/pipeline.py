@@ -79,8 +79,8 @@ class Report:
         if self.days_partial:
             out.append(f"partial days (held back, refetched next run): {', '.join(self.days_partial)}")
         if self.analyzed or self.pending or self.usage.requests:
-            line = (f"analyses done: {self.analyzed}; briefs done: {self.briefs}; pending: {len(self.pending)}; "
-                    f"day summaries: {self.summaries}; "
+            line = (f"analyses done: {self.analyzed}; " + (f"briefs done: {self.briefs}; " if self.briefs else "")
+                    + f"pending: {len(self.pending)}; day summaries: {self.summaries}; "
                     f"LLM requests: {self.usage.requests}; tokens in/out: {self.usage.prompt_tokens}/"
                     f"{self.usage.completion_tokens}")
             if any(self.prices):
