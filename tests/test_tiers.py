@@ -18,10 +18,10 @@ import pytest
 import llm_support as S
 from arxiv_digest import pipeline
 from arxiv_digest.analysis.llm import briefs
-from arxiv_digest.model import Status
+from arxiv_digest.model import Brief, ListedPaper, Status
 from fake_arxiv import FakeArxiv
 from fake_openai import BRIEF_TLDR, FakeOpenAI, brief_answer, brief_ids
-from support import FIXTURE_DATES, build_site, cli, digest_options, fetch_dates_args, fixture_papers, page, \
+from support import FIXTURE_DATES, build_site, snapshot, cli, digest_options, fetch_dates_args, fixture_papers, page, \
     search_pages, write_site
 
 MAX = 4
@@ -118,6 +118,9 @@ def test_store_keeps_listed_papers_in_one_file_per_day(fetched):
         assert day["candidates"] == MAX + day["listed"] + day.get("excluded", 0)
         assert all(not (data / "papers" / f"{p['id']}.json").exists() for p in listed["papers"])
         assert {"id", "title", "authors", "abstract", "categories"} <= set(listed["papers"][0])
+        known = ListedPaper.__optional_keys__ | {"schema"}
+        assert all(set(entry) <= known and set(entry.get("brief", {})) <= Brief.__optional_keys__
+                   for entry in listed["papers"])
     assert len(list((data / "papers").glob("*.json"))) == MAX * len(FIXTURE_DATES)
 
 
@@ -154,6 +157,8 @@ def test_briefs_checked_per_paper_cached_and_published(fetched, tmp_path):
         good = [pid for pid in ids if pid not in (bad_number, bad_reasoning)]
         assert all(got[pid]["status"] == Status.DONE and got[pid]["tldr"] == BRIEF_TLDR["zh"] for pid in good)
         assert report.briefs == len(good) and f"brief {bad_number}" in report.pending
+        status = cli(config_file, "status").stdout
+        assert f"listed, brief done (llm): {len(good)}" in status and f"pending brief {bad_number}: TL;DR has" in status
 
         # Stored briefs are never requested again; the pending ones are, and a good answer replaces them.
         seen.clear()
@@ -247,3 +252,15 @@ def test_listing_off_publishes_the_featured_papers_only_and_counts_the_rest(fetc
     featured, listed, line = day_ids(run.site, "2026-02-18")
     assert len(featured) == MAX and listed == []
     assert "共公布 10 篇" in line and "未列出 5 篇" in line and "负面关键词排除 1 篇" in line
+
+
+def test_a_store_written_before_listing_builds_and_stays_unchanged(tmp_path):
+    previous = Path(__file__).parent / "fixtures" / "store-1fdc198"  # written by release 1fdc198 (test_model.py)
+    shutil.copytree(previous, tmp_path / "data")
+    before = snapshot(tmp_path / "data")
+    run = build_site(tmp_path, digest_options(max_papers=MAX))
+    assert run.returncode == 0, run.output
+    assert snapshot(tmp_path / "data") == before and not (tmp_path / "data" / "listed").exists()
+    for date in ("2026-01-26", "2026-02-18"):
+        doc = page(run.site, f"digest/{date}/")
+        assert not doc.xpath("//section[contains(@class,'ad-listed')]") and not doc.xpath("//h2[@id='listed']")
