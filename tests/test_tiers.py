@@ -49,12 +49,12 @@ def copy_site(fetched: Path, root: Path, **options) -> Path:
 
 
 def day_ids(site: Path, date: str) -> tuple[list[str], list[str], str]:
-    """(featured ids, listed ids, count line) of a built day page."""
+    """(featured ids, listed ids, text) of a built day page."""
     doc = page(site, f"digest/{date}/")
     # Featured papers link their own pages (however the day page lays them out); listed ones link arXiv only.
     featured = [m.group(1) for h in doc.xpath("//article//a/@href") if (m := re.search(r"papers/([^/]+)/$", h))]
     listed = doc.xpath("//section[contains(@class,'ad-listed')]/article/h3/@id")
-    return list(dict.fromkeys(featured)), listed, doc.xpath("string(//p[@class='ad-daymeta'])")
+    return list(dict.fromkeys(featured)), listed, doc.xpath("string(//article)")
 
 
 @pytest.fixture(scope="module")

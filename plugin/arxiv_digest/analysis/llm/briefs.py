@@ -1,9 +1,9 @@
 """Briefs of listed papers: a one-sentence TL;DR and tags for many papers per request (``llm.brief_batch``).
 
 Three steps, kept apart so a batch layer can send the same requests and read its answers through the same
-gate: :func:`build` makes a request (its ``body`` is what the endpoint receives), :func:`check` reads an
-answer's text into a brief per paper, :func:`run` sends the requests of the stored days' listed papers and
-stores what came back. Each brief passes the gate on its own: a TL;DR in the site's language, no reasoning,
+gate: :func:`build` makes a request (its ``body`` is what the endpoint receives; :func:`pending` lists those
+the store needs), :func:`check` reads an answer's text into a brief per paper, :func:`store_briefs` writes them;
+:func:`run` does all of it now, ``llm.concurrency`` requests at once. Each brief passes the gate on its own: a TL;DR in the site's language, no reasoning,
 no number its abstract lacks, tags from the taxonomy. A paper whose brief fails is stored as pending with the
 reason: its entry shows the offline TL;DR, marked as such, and the next ``analyze`` asks again. A brief is
 keyed by its prompts, model and request settings (:func:`brief_hash`) and never requested again while stored
@@ -155,6 +155,16 @@ def chunks(days: dict[str, Listed], ids: list[str] | None, key: str, force: bool
             yield date, todo[start:start + size]
 
 
+def pending(store: Store, config: DigestConfig, analyzer: Analyzer, dates: list[str], ids: list[str] | None = None,
+            force: bool = False) -> list[tuple[str, Request]]:
+    """(date, request) of every brief the listed papers of ``dates`` (only ``ids`` when given) still need: what
+    :func:`run` sends now, or a batch layer sends later (then :func:`check` each answer and :func:`store_briefs`)."""
+    key = brief_hash(analyzer)
+    days = {d: r for d in dates if (r := store.listed(d)) is not None}
+    return [(date, build(analyzer, entries))
+            for date, entries in chunks(days, ids, key, force, analyzer.llm.reanalyze, config.llm.brief_batch)]
+
+
 def run(store: Store, config: DigestConfig, analyzer: Analyzer, dates: list[str], ids: list[str] | None,
         force: bool, report: Report) -> None:
     """Brief the listed papers of ``dates`` (only ``ids`` when given), ``llm.concurrency`` requests at once;
@@ -162,22 +172,18 @@ def run(store: Store, config: DigestConfig, analyzer: Analyzer, dates: list[str]
     if not enabled(config.llm):
         return  # no endpoint: entries show the offline TL;DR
     key = brief_hash(analyzer)
-    days = {d: r for d in dates if (r := store.listed(d)) is not None}
-    todo = list(chunks(days, ids, key, force, analyzer.llm.reanalyze, config.llm.brief_batch))
-    if not todo:
-        return
-    requests = [(date, Usage(), build(analyzer, entries)) for date, entries in todo]
+    requests = [(date, Usage(), request) for date, request in pending(store, config, analyzer, dates, ids, force)]
 
     def done(index: int, got: dict[str, Brief]) -> None:
         date, usage, _ = requests[index]
         report.usage.add(usage)
-        _apply(store, date, got, report)
+        store_briefs(store, date, got, report)
 
     pool.run_all(analyzer.llm.concurrency, "arxiv-digest-brief",
                  [(ask, (analyzer, request, usage, key)) for _, usage, request in requests], done)
 
 
-def _apply(store: Store, date: str, got: dict[str, Brief], report: Report) -> None:
+def store_briefs(store: Store, date: str, got: dict[str, Brief], report: Report) -> None:
     """Store one answer's briefs in the day's listed file; a good brief is never replaced by a failing one."""
     record = store.listed(date) or {"date": date, "papers": []}
     papers = []
