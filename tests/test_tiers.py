@@ -264,3 +264,16 @@ def test_a_store_written_before_listing_builds_and_stays_unchanged(tmp_path):
     for date in ("2026-01-26", "2026-02-18"):
         doc = page(run.site, f"digest/{date}/")
         assert not doc.xpath("//section[contains(@class,'ad-listed')]") and not doc.xpath("//h2[@id='listed']")
+
+
+def test_analyze_ids_of_a_listed_paper_briefs_that_paper_only(fetched, tmp_path):
+    config_file = copy_site(fetched, tmp_path)
+    behaviour, seen = brief_faults({})
+    with FakeOpenAI(behaviour_for=behaviour) as fake:
+        S.set_llm(config_file, base_url=fake.base_url, **FAST)
+        config, store = S.load(config_file)
+        pid = store.listed("2026-01-26")["papers"][1]["id"]
+        report = pipeline.analyze(store, config, ids=[pid])
+    assert seen == [[pid]] and report.briefs == 1
+    briefed = [e["id"] for d in FIXTURE_DATES for e in store.listed(d)["papers"] if e.get("brief")]
+    assert briefed == [pid]

@@ -120,13 +120,13 @@ def store_day(store: Store, config: DigestConfig, ann: Announcement, papers: lis
     date = ann.digest_date.isoformat()
     chosen = papers[: config.max_papers or None]
     rest = papers[len(chosen):] if config.listed else []
-    briefs = listing.old_briefs(store, date)
+    kept = listing.old_briefs(store, date)  # of the papers listed by the last fetch of this day
     stored = []
     for paper in chosen:
         old = store.paper(paper["id"])
         record = analyze_offline(merge_paper(old, paper), config.taxonomy, config.max_tags)
-        if paper["id"] in briefs and not record.get("brief"):
-            record["brief"] = briefs[paper["id"]]  # listed before: its brief is kept with it
+        if paper["id"] in kept and not record.get("brief"):
+            record["brief"] = kept[paper["id"]]  # listed before: its brief is kept with it
         record.pop("ranking", None)
         if paper.get("ranking"):
             record["ranking"] = paper["ranking"]  # the score and reasons of this fetch's ranking
@@ -158,7 +158,7 @@ def store_day(store: Store, config: DigestConfig, ann: Announcement, papers: lis
         if value:
             day[key] = value  # type: ignore[literal-required]
     if config.listed:
-        report.files_written += listing.store_listed(store, date, rest, briefs)
+        report.files_written += listing.store_listed(store, date, rest, kept)
     report.files_written += store.save_day(day)
     report.days_fetched.append(date)
 
@@ -312,7 +312,8 @@ def analyze(store: Store, config: DigestConfig, dates: list[str] | None = None, 
         try:
             analyzer.run(todo, on_done)
             if config.listed and isinstance(analyzer, llm.Analyzer):
-                briefs.run(store, config, analyzer, [d["date"] for d in days], ids, force, report)
+                briefs.run(store, config, analyzer, [d for d in store.day_dates() if not dates or d in dates], ids,
+                           force, report)  # --ids may name listed papers, which no day's "papers" holds
             for day in days:
                 summarize_day(store, config, analyzer, day, force, report)
         except llm.Stop as error:
