@@ -279,7 +279,8 @@ def prepare_store(work: Path, days: int, seed: int) -> Path:
     # The store depends on synth.py and the plugin's modules (record format, announcement days, section
     # titles, taxonomy); hashing all of them resynthesizes now and then for nothing, but never misses a change.
     package = (PLUGIN_PATH or ROOT / "plugin") / "arxiv_digest"
-    sources = [HERE / "synth.py", *sorted(package.rglob("*.py")), *sorted(package.rglob("*.yml"))]
+    sources = [p for p in [HERE / "synth.py", *sorted(package.rglob("*.py")), *sorted(package.rglob("*.yml"))]
+               if p.is_file()]  # not a symlink out of the snapshot (scaffold's digest.yml → .github/)
     params = {"days": days, "papers": PAPERS_PER_DAY, "seed": seed, **({"listed": LISTED_PER_DAY} if LISTED_PER_DAY else {}),
               "sources": hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]}
     marker = data / ".synth.json"
