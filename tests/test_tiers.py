@@ -176,9 +176,12 @@ def test_briefs_checked_per_paper_cached_and_published(fetched, tmp_path):
     store_file = tmp_path / "data" / "listed" / "2026-02-18.json"
     record = json.loads(store_file.read_text(encoding="utf-8"))
     record["papers"][2]["brief"] = {"status": "pending", "provenance": "llm", "reason": "x"}
+    record["papers"][3]["title"] = "<script>alert(1)</script> A & <b>B</b>"  # text, never markup
+    record["papers"].append({"title": "an entry without id"})  # left out, named in a warning
     store_file.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-    run = build_site(tmp_path, write=False)
+    run = build_site(tmp_path, write=False, strict=False)
     assert run.returncode == 0, run.output
+    assert [line for line in run.lines("WARNING") if "2026-02-18.json: listed paper" in line and str(len(ids)) in line]
     doc = page(run.site, "digest/2026-02-18/")
     entries = {e.xpath("h3/@id")[0]: e for e in doc.xpath("//section[contains(@class,'ad-listed')]/article")}
     assert set(entries) == set(ids)
@@ -188,6 +191,7 @@ def test_briefs_checked_per_paper_cached_and_published(fetched, tmp_path):
         assert (BRIEF_TLDR["zh"] in tldr) == (not offline) == (pid != ids[2]), pid
     html = (run.site / "digest" / "2026-02-18" / "index.html").read_text(encoding="utf-8")
     assert "97.3" not in html and "我先想想" not in html
+    assert "<script>alert" not in html and entries[ids[3]].xpath("string(h3)") == "<script>alert(1)</script> A & <b>B</b>"
 
 
 def test_brief_check_keeps_good_items_when_one_item_breaks_the_normalised_text(fetched, tmp_path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mkdocs.plugins import get_plugin_logger
+
 from . import markdown as md
 from .urls import slugify
 from .. import i18n
@@ -14,6 +16,8 @@ from ..analysis.taxonomy import display_name, match_tags
 from ..config import DigestConfig
 from ..model import Brief, ListedPaper, Status
 from ..store import Store
+
+log = get_plugin_logger(__name__)
 
 AUTHORS_SHOWN = 3  # first authors on an entry; the rest are counted
 
@@ -31,13 +35,23 @@ def usable(brief: Brief | None) -> bool:
 
 
 def entries(store: Store, config: DigestConfig, date: str) -> list[dict[str, Any]]:
-    """The day's listed papers, in the published order, as ``listed.html`` sees them."""
+    """The day's listed papers, in the published order, as ``listed.html`` sees them. An entry that is not a
+    paper record (a hand edit, a damaged merge) is left out with a warning naming it; the others stand."""
     record = store.listed(date) or {}
-    return [entry(e, config) for e in record.get("papers", [])]
+    out = []
+    for i, e in enumerate(record.get("papers") or []):
+        try:
+            out.append(entry(e, config))
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            log.warning("%s: listed paper %d is not a paper record (%s: %s); left out of the day page",
+                        store.listed_dir / f"{date}.json", i, type(error).__name__, error)
+    return out
 
 
 def entry(e: ListedPaper, config: DigestConfig) -> dict[str, Any]:
     """One listed paper: its brief when one passed the gate, else the offline extraction (marked offline)."""
+    if not isinstance(e.get("id"), str):
+        raise ValueError("no arXiv id")
     brief = e.get("brief")
     good = usable(brief)
     abstract = e.get("abstract") or ""
