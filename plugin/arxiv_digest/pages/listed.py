@@ -8,7 +8,6 @@ from typing import Any
 from mkdocs.plugins import get_plugin_logger
 
 from . import markdown as md
-from .urls import slugify
 from .. import i18n
 from ..analysis.checks import publish_problem
 from ..analysis.offline import tldr as offline_tldr
@@ -20,11 +19,6 @@ from ..store import Store
 log = get_plugin_logger(__name__)
 
 AUTHORS_SHOWN = 3  # first authors on an entry; the rest are counted
-
-
-def tag_key(name: str) -> str:
-    """The key of a tag in ``data-tags`` (space-separated): its tag page's slug, as the day page's chips use."""
-    return slugify(name)
 
 
 def usable(brief: Brief | None) -> bool:
@@ -71,7 +65,8 @@ def entry(e: ListedPaper, config: DigestConfig) -> dict[str, Any]:
         "authors_short": short,
         "categories": e.get("categories", []),
         "tags": [{"name": n, "label": display_name(n, config.language)} for n in names],
-        "tag_keys": " ".join(dict.fromkeys(tag_key(n) for n in names)),
+        # data-tags: the names as stored (a JSON list), as the day page's filter chips and cards key them
+        "tag_names": list(dict.fromkeys(names)),
         "tldr": md.clean(tldr),
         "tldr_lang": i18n.text_lang(tldr, config.language),
         "offline": not good,
