@@ -5,6 +5,7 @@ Usage (from the repository root)::
     python benchmarks/build.py --years 1              # 260 days × 10 papers
     python benchmarks/build.py --years 1 --years 3    # and 780 days × 10 papers
     python benchmarks/build.py --days 20 --runs 1     # a quick smoke run
+    python benchmarks/build.py --whole-category --years 1 --runs 1   # issue 18: 250 days × (20 featured + 230 listed)
 
 For each scale, in one run:
 
@@ -65,6 +66,7 @@ sys.path.insert(0, str(HERE))
 
 PAPERS_PER_DAY = 10
 DAYS_PER_YEAR = 260
+LISTED_PER_DAY = 0  # --whole-category: 20 featured + 230 listed papers a day, a year of 250 days
 WORK = Path(tempfile.gettempdir()) / "arxiv-digest-bench"
 
 COMMON = """\
@@ -108,7 +110,7 @@ plugins:
   - tags
   - arxiv-digest:
       categories: [cs.CV, cs.RO]
-      max_papers: 10
+      max_papers: {max_papers}
       language: zh
       timezone: Asia/Shanghai
       data_dir: ../data
@@ -277,16 +279,17 @@ def prepare_store(work: Path, days: int, seed: int) -> Path:
     # The store depends on synth.py and the plugin's modules (record format, announcement days, section
     # titles, taxonomy); hashing all of them resynthesizes now and then for nothing, but never misses a change.
     package = (PLUGIN_PATH or ROOT / "plugin") / "arxiv_digest"
-    sources = [HERE / "synth.py", *sorted(package.rglob("*.py")), *sorted(package.rglob("*.yml"))]
-    params = {"days": days, "papers": PAPERS_PER_DAY, "seed": seed,
+    sources = [p for p in [HERE / "synth.py", *sorted(package.rglob("*.py")), *sorted(package.rglob("*.yml"))]
+               if p.is_file()]  # not a symlink out of the snapshot (scaffold's digest.yml → .github/)
+    params = {"days": days, "papers": PAPERS_PER_DAY, "seed": seed, **({"listed": LISTED_PER_DAY} if LISTED_PER_DAY else {}),
               "sources": hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]}
     marker = data / ".synth.json"
     if marker.is_file() and json.loads(marker.read_text()) == params:
         return data
     import synth
 
-    print(f"  synthesizing {days} days × {PAPERS_PER_DAY} papers into {data} …", flush=True)
-    totals = synth.synthesize(data, days, PAPERS_PER_DAY, seed)
+    print(f"  synthesizing {days} days × {PAPERS_PER_DAY} papers (+{LISTED_PER_DAY} listed) into {data} …", flush=True)
+    totals = synth.synthesize(data, days, PAPERS_PER_DAY, seed, listed=LISTED_PER_DAY)
     marker.write_text(json.dumps(params))
     print(f"  {totals['papers']} papers, {totals['bytes'] / 1e6:.0f} MB", flush=True)
     return data
@@ -295,7 +298,8 @@ def prepare_store(work: Path, days: int, seed: int) -> Path:
 def write_plugin_site(site: Path, config: str = "mkdocs.yml", fetch: str = "never", extra: str = "") -> None:
     (site / "docs").mkdir(parents=True, exist_ok=True)
     (site / "docs" / "index.md").write_text(INDEX_MD, encoding="utf-8")
-    (site / config).write_text(PLUGIN_SITE.replace("{fetch}", fetch).replace("{extra}", extra), encoding="utf-8")
+    (site / config).write_text(PLUGIN_SITE.replace("{fetch}", fetch).replace("{extra}", extra)
+                               .replace("{max_papers}", str(PAPERS_PER_DAY)), encoding="utf-8")
 
 
 def write_baseline_site(plugin_site: Path, site: Path) -> int:
@@ -768,6 +772,8 @@ def report(results: list[dict], args: argparse.Namespace, started: float) -> Non
         cmd += f" --plugin-source {args.plugin_source}"
     if args.weight_only:
         cmd += " --weight-only"
+    if LISTED_PER_DAY:
+        cmd += " --whole-category"
     print(f"\nreproduce: {cmd}")
 
 
@@ -787,7 +793,13 @@ def main() -> None:
     parser.add_argument("--weight-only", action="store_true",
                         help="only measure the reader-side weight of sites built by an earlier run")
     parser.add_argument("--json", type=Path, help="also write the raw figures as JSON here")
+    parser.add_argument("--whole-category", action="store_true",
+                        help="issue 18's scale: 20 featured + 230 listed papers a day, years of 250 days")
     args = parser.parse_args()
+    if args.whole_category:
+        global PAPERS_PER_DAY, DAYS_PER_YEAR, LISTED_PER_DAY
+        PAPERS_PER_DAY, DAYS_PER_YEAR, LISTED_PER_DAY = 20, 250, 230
+        args.work = args.work / "whole-category"
     if not args.years and not args.days:
         args.years = [1]
     args.years = args.years or []

@@ -3,6 +3,7 @@
 Usage (from the repository root)::
 
     python benchmarks/synth.py --days 260 --papers 10 --out /tmp/digest-store --seed 1
+    python benchmarks/synth.py --days 250 --papers 20 --listed 230 --out /tmp/whole-category   # issue 18
 
 Writes ``OUT/days/*.json`` and ``OUT/papers/*.json`` in the store's format
 (``arxiv_digest.store.dumps``, ``schema`` included), as if every paper had been
@@ -18,7 +19,10 @@ fetched and analyzed by an LLM:
   LaTeX, a Chinese TL;DR, 2–4 key findings, tags from ``DEFAULT_TAXONOMY`` + categories;
 - day records: window, categories, papers, and an LLM-style Chinese executive summary
   (4 sections, dated with the digest date) whose ``basis`` matches its papers, so a
-  build with an LLM configured finds nothing to redo.
+  build with an LLM configured finds nothing to redo;
+- with ``--listed N``: N more papers a day in ``OUT/listed/<date>.json`` (the second tier of a whole
+  category: compact records with an LLM brief each), drawn from their own random stream so the
+  featured papers are the same as without it.
 
 Existing ``*.json`` in ``OUT/days`` and ``OUT/papers`` are removed first.
 """
@@ -42,6 +46,7 @@ from arxiv_digest import i18n  # noqa: E402
 from arxiv_digest.pipeline import summary_basis  # noqa: E402
 from arxiv_digest.arxiv.ids import file_stem  # noqa: E402
 from arxiv_digest.store import SCHEMA, dumps  # noqa: E402
+from arxiv_digest.model import LISTED_FIELDS  # noqa: E402
 from arxiv_digest.analysis.taxonomy import DEFAULT_TAXONOMY  # noqa: E402
 
 UNTIL = date(2026, 11, 20)
@@ -358,11 +363,44 @@ def digest_dates(days: int, until: date = UNTIL, tz: str = TIMEZONE) -> list[ann
     return announce.latest(days, tz, until=until, now=far_future)
 
 
-def synthesize(out: Path, days: int, papers: int, seed: int, until: date = UNTIL) -> dict:
+def listed_papers(seed: int, ann: announce.Announcement, count: int) -> list[dict]:
+    """A day's listed papers: compact records (``model.ListedPaper``) with an LLM brief each, ids apart from
+    the featured ones (from 50000 in the month). No analysis body is drawn: listed papers have none."""
+    rng = random.Random(f"{seed}-listed-{ann.digest_date}")
+    out = []
+    for i in range(count):
+        published = ann.start + timedelta(seconds=rng.uniform(0, (ann.end - ann.start).total_seconds() - 1))
+        primary = rng.choices(DAY_CATEGORIES, weights=[4, 1])[0]
+        tags = rng.sample(list(DEFAULT_TAXONOMY), rng.choices([1, 2, 3], weights=[3, 4, 2])[0])
+        name = rng.choice(NAME_PARTS) + rng.choice(NAME_SUFFIXES)
+        keywords = [rng.choice(DEFAULT_TAXONOMY[t]) for t in tags]
+        authors = [f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(rng.choice(
+            [rng.randint(5, 9), rng.randint(5, 14), rng.randint(10, 40)]))]
+        paper = {
+            "id": f"{published:%y%m}.{50000 + (ann.digest_date.toordinal() % 40) * 1000 + i:05d}",
+            "version": rng.choices([1, 2, 3], weights=[8, 2, 1])[0],
+            "title": make_title(rng, name, keywords),
+            "authors": authors,
+            "published": published.replace(microsecond=0).isoformat(),
+            "categories": [primary] + rng.sample([c for c in CROSS_LISTS + DAY_CATEGORIES if c != primary],
+                                                 rng.randint(0, 3)),
+            "abstract": make_abstract(rng, name, keywords, rng.randint(1300, 1700)),
+            "comment": rng.choice(COMMENTS) if rng.random() < 0.4 else None,
+        }
+        entry = {k: paper[k] for k in LISTED_FIELDS if paper.get(k) is not None}
+        entry["brief"] = {"status": "done", "provenance": "llm", "tags": tags, "model": MODEL,
+                          "tldr": f"{name} 提出了一种基于{rng.choice(ZH_CONCEPTS)}的{ZH_TAGS[tags[0]]}方法，"
+                                  f"缓解了{rng.choice(ZH_PROBLEMS)}问题。",
+                          "prompt_hash": "b71ef0c0ffee0001", "gate": 1, "created": ann.announced.isoformat()}
+        out.append(entry)
+    return out
+
+
+def synthesize(out: Path, days: int, papers: int, seed: int, until: date = UNTIL, listed: int = 0) -> dict:
     """Write the store; returns counts and sizes."""
     rng = random.Random(seed)
     out = Path(out)
-    for sub in ("days", "papers"):
+    for sub in ("days", "papers", "listed"):
         folder = out / sub
         if folder.is_dir():
             for path in folder.glob("*.json"):
@@ -370,7 +408,7 @@ def synthesize(out: Path, days: int, papers: int, seed: int, until: date = UNTIL
         folder.mkdir(parents=True, exist_ok=True)
     anns = list(reversed(digest_dates(days, until)))  # oldest first, so ids grow with time
     counters: dict[str, int] = {}
-    totals = {"days": 0, "papers": 0, "bytes": 0, "abstract_chars": 0, "body_chars": 0}
+    totals = {"days": 0, "papers": 0, "bytes": 0, "abstract_chars": 0, "body_chars": 0, "listed": 0, "files": 0}
     for ann in anns:
         digest = ann.digest_date.isoformat()
         day_papers = []
@@ -402,6 +440,7 @@ def synthesize(out: Path, days: int, papers: int, seed: int, until: date = UNTIL
             "categories": list(DAY_CATEGORIES),
             "papers": [p["id"] for p in day_papers],
             "candidates": papers + rng.randint(0, 150),
+            **({"candidates": papers + listed, "listed": listed} if listed else {}),
             "source": "arxiv",
             "summary": {"provenance": "llm", "markdown": summary_md, "model": MODEL,
                         "prompt_hash": "a11ce0ffee5eed00", "papers": [p["id"] for p in day_papers],
@@ -412,6 +451,12 @@ def synthesize(out: Path, days: int, papers: int, seed: int, until: date = UNTIL
         (out / "days" / f"{digest}.json").write_text(text, encoding="utf-8")
         totals["days"] += 1
         totals["bytes"] += len(text.encode())
+        if listed:
+            text = dumps({"date": digest, "papers": listed_papers(seed, ann, listed), "schema": SCHEMA})
+            (out / "listed" / f"{digest}.json").write_text(text, encoding="utf-8")
+            totals["listed"] += listed
+            totals["bytes"] += len(text.encode())
+    totals["files"] = sum(1 for sub in ("days", "papers", "listed") for _ in (out / sub).glob("*.json"))
     totals["first"] = anns[0].digest_date.isoformat() if anns else None
     totals["last"] = anns[-1].digest_date.isoformat() if anns else None
     return totals
@@ -423,21 +468,23 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=10, help="papers per day (default 10)")
     parser.add_argument("--out", type=Path, required=True, help="store directory (data_dir) to write")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--listed", type=int, default=0, help="listed papers per day besides --papers (default 0)")
     parser.add_argument("--until", type=date.fromisoformat, default=UNTIL, help="newest digest date (default 2026-11-20)")
     args = parser.parse_args()
     start = time.perf_counter()
-    totals = synthesize(args.out, args.days, args.papers, args.seed, args.until)
+    totals = synthesize(args.out, args.days, args.papers, args.seed, args.until, args.listed)
     wall = time.perf_counter() - start
     n = max(totals["papers"], 1)
     print(f"| figure | value |\n|---|---|")
     print(f"| days | {totals['days']} ({totals['first']} … {totals['last']}) |")
-    print(f"| papers | {totals['papers']} |")
-    print(f"| store size | {totals['bytes'] / 1e6:.1f} MB |")
+    print(f"| papers | {totals['papers']} featured (a file each), {totals['listed']} listed |")
+    print(f"| store size | {totals['bytes'] / 1e6:.1f} MB in {totals['files']} files |")
     print(f"| mean abstract | {totals['abstract_chars'] / n:.0f} chars |")
     print(f"| mean analysis body | {totals['body_chars'] / n:.0f} chars |")
     print(f"| wall | {wall:.1f} s |")
     print(f"\nreproduce: python benchmarks/synth.py --days {args.days} --papers {args.papers} --out {args.out} "
-          f"--seed {args.seed}" + (f" --until {args.until}" if args.until != UNTIL else ""))
+          f"--seed {args.seed}" + (f" --until {args.until}" if args.until != UNTIL else "")
+          + (f" --listed {args.listed}" if args.listed else ""))
 
 
 if __name__ == "__main__":

@@ -44,10 +44,13 @@ from typing import Any, Callable, Union
 
 __all__ = [
     "BEHAVIOURS",
+    "BRIEF_TLDR",
     "REFUSAL_TEXT",
     "FakeOpenAI",
     "Reply",
     "answer_language",
+    "brief_answer",
+    "brief_ids",
     "default_responder",
     "detect_language",
     "has_cjk",
@@ -371,6 +374,37 @@ def answer_language(body: dict) -> str:
     return lang
 
 
+BRIEF_TLDR = {"zh": "本文提出一种新方法，并在公开基准上验证了其有效性。",
+              "en": "The paper proposes a new method and validates it on public benchmarks."}
+
+
+def brief_ids(body: dict) -> list[str] | None:
+    """The paper ids of a brief request (arxiv-digest's listed papers), or None when it is not one: from the
+    json_schema's id enum, else from the prompt's ``[id] title`` lines when it asks for ``"briefs"``."""
+    schema = _json_schema_of(body) or {}
+    items = ((schema.get("properties") or {}).get("briefs") or {}).get("items") or {}
+    ids = ((items.get("properties") or {}).get("id") or {}).get("enum")
+    if ids:
+        return list(ids)
+    text = prompt_text(body, ("user",))
+    if '"briefs"' not in text:
+        return None
+    return re.findall(r"^\[([^\]\s]+)\] ", text, re.M)
+
+
+def brief_answer(body: dict, tldrs: dict[str, str] | None = None, lang: str | None = None) -> str:
+    """A brief answer: one item per paper of the request, each with :data:`BRIEF_TLDR` (or ``tldrs[id]``) and
+    the first tag of the schema's enum."""
+    ids = brief_ids(body) or []
+    lang = lang or answer_language(body)
+    schema = _json_schema_of(body) or {}
+    tag_items = ((((schema.get("properties") or {}).get("briefs") or {}).get("items") or {}).get("properties")
+                 or {}).get("tags", {}).get("items", {})
+    tags = tag_items.get("enum", [])[:1]
+    return json.dumps({"briefs": [{"id": pid, "tldr": (tldrs or {}).get(pid, BRIEF_TLDR[lang]), "tags": tags}
+                                  for pid in ids]}, ensure_ascii=False)
+
+
 def default_responder(body: dict, lang: str | None = None) -> str:
     """Plausible answer for a chat request, in ``lang`` (default: the prompt's language).
 
@@ -382,6 +416,8 @@ def default_responder(body: dict, lang: str | None = None) -> str:
     schema = _json_schema_of(body)
     if lang is None:
         lang = answer_language(body)
+    if brief_ids(body):
+        return brief_answer(body, lang=lang)
     if schema is not None:
         return json.dumps(instance_for_schema(schema, lang), ensure_ascii=False)
     fmt = body.get("response_format")

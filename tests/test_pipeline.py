@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from arxiv_digest import pipeline
+from arxiv_digest import freshness, pipeline
 from arxiv_digest.analysis import llm
 from arxiv_digest.arxiv import announce
 from arxiv_digest.arxiv.announce import Announcement
@@ -217,7 +217,7 @@ def test_freshness_counts_the_announcements_behind(store, config):
     pipeline.update(store, config, [ANN_0217], source=FakeSource({"2026-02-17": DAY_0217}))
     now = datetime.fromisoformat("2026-02-18T12:00:00+00:00")
     # 20:00 in Shanghai: arXiv announced the 2026-02-18 digest the evening before (US Eastern).
-    assert pipeline.freshness(store, config, now=now) == (1, "2026-02-17", "2026-02-18")
+    assert freshness.freshness(store, config, now=now) == (1, "2026-02-17", "2026-02-18")
 
 
 # ----------------------------------------------------------------------------- importing

@@ -16,7 +16,7 @@ from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import Abort, ConfigurationError
 from tqdm import tqdm
 
-from . import batches, pipeline, scaffold
+from . import batches, freshness, listing, pipeline, scaffold
 from .analysis import llm
 from .arxiv import announce
 from .arxiv.ids import ARXIV_ID_RE
@@ -211,7 +211,9 @@ def cmd_status(args: argparse.Namespace, channel: Channel) -> int:
     print(f"store: {store.root}")
     print(f"days: {len(days)} (newest first)")
     for day in days:
-        print(f"  {day['date']}: {len(day.get('papers', []))} papers, summary {(day.get('summary') or {}).get('provenance', '-')}"
+        print(f"  {day['date']}: {len(day.get('papers', []))} papers"
+              + (f" + {day['listed']} listed" if day.get("listed") else "")
+              + f", summary {(day.get('summary') or {}).get('provenance', '-')}"
               + (f" (pending: {day['summary_pending']})" if day.get("summary_pending") else ""))
     print(f"papers: {len(papers)}")
     for key, count in sorted(by_status.items()):
@@ -222,14 +224,19 @@ def cmd_status(args: argparse.Namespace, channel: Channel) -> int:
         analysis = paper["analysis"]
         print(f"  pending {paper['id']}: {unpublishable_reason(analysis) or '-'}"
               + (f" ({analysis['detail']})" if analysis.get("detail") else ""))
+    briefs, brief_pending = listing.brief_status(store, [d["date"] for d in days])
+    for key, count in sorted(briefs.items()):
+        print(f"  listed, brief {key}: {count}")
+    for pid, reason in brief_pending:  # their entries show the offline TL;DR until analyze redoes them
+        print(f"  pending brief {pid}: {reason}")
     running = batches.State(store).open()
     if running:
         print(f"batches open: {len(running)} ({sum(len(b['custom_ids']) for b in running)} requests); "
               "the next 'arxiv-digest analyze --batch' collects them")
-    behind, newest, latest = pipeline.freshness(store, config)
+    behind, newest, latest = freshness.freshness(store, config)
     print(f"freshness: newest digest {newest or '-'}, latest arXiv announcement {latest}, "
           f"{max(behind, 0)} announcement days behind")
-    stale = pipeline.stale_message(store, config)
+    stale = freshness.stale_message(store, config)
     if stale:
         print(f"stale: {stale}")
     return 1 if args.strict and (stale or pending) else 0

@@ -11,6 +11,7 @@ from mkdocs.config import config_options as c
 
 from .analysis.taxonomy import DEFAULT_TAXONOMY
 from .arxiv.ids import CATEGORY_RE
+from .config_types import URL, Integer, Number, Text  # noqa: F401 (part of this module's names)
 from .pages import kinds
 
 
@@ -28,64 +29,6 @@ class Category(StrOption):
         value = super().run_validation(value)
         if not CATEGORY_RE.match(value):
             raise c.ValidationError(f"'{value}' is not an arXiv category (expected e.g. 'cs.CV').")
-        return value
-
-
-class Number(c.BaseConfigOption[float]):
-    """A number within bounds (ints and floats accepted, booleans refused)."""
-
-    def __init__(self, default: float, minimum: float = 0, maximum: float | None = None) -> None:
-        super().__init__()
-        self.default, self.minimum, self.maximum = default, minimum, maximum
-
-    def run_validation(self, value: object) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise c.ValidationError(f"Expected a number, got {value!r}.")
-        if value < self.minimum or (self.maximum is not None and value > self.maximum):
-            bounds = (f"between {self.minimum} and {self.maximum}" if self.maximum is not None
-                      else f"of at least {self.minimum}")
-            raise c.ValidationError(f"Expected a number {bounds}, got {value!r}.")
-        return value
-
-
-class Integer(Number):
-    """A whole number within bounds."""
-
-    def run_validation(self, value: object) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise c.ValidationError(f"Expected a whole number, got {value!r}.")
-        return int(super().run_validation(value))
-
-
-class Text(c.Type):
-    """A non-blank string."""
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(str, **kwargs)
-
-    def run_validation(self, value: object) -> str:
-        value = super().run_validation(value)
-        if not value.strip():
-            raise c.ValidationError("Expected a non-empty string.")
-        return value.strip()
-
-
-class URL(c.Type):
-    """An http(s) URL; ``placeholders`` are the only ``{names}`` it may contain."""
-
-    def __init__(self, default: str | None = None, placeholders: tuple[str, ...] = ()) -> None:
-        super().__init__(str, default=default)
-        self.placeholders = placeholders
-
-    def run_validation(self, value: object) -> str:
-        value = super().run_validation(value).strip()
-        if not re.match(r"^https?://[^\s/?#]+", value):
-            raise c.ValidationError(f"Expected an http:// or https:// URL, got {value!r}.")
-        try:
-            value.format(**{name: "x" for name in self.placeholders})
-        except (KeyError, IndexError, ValueError):
-            allowed = ", ".join(f"{{{p}}}" for p in self.placeholders) or "none"
-            raise c.ValidationError(f"Unknown placeholder in {value!r} (allowed: {allowed}).") from None
         return value
 
 
@@ -262,6 +205,8 @@ class ModelsConfig(base.Config):
     """Model for the relevance scores of ``ranking.llm_interest``."""
     summary = c.Optional(Text())
     """Model for the day's executive summary."""
+    brief = c.Optional(Text())
+    """Model for the briefs (one-sentence TL;DR and tags) of listed papers, many per request: a cheap one will do."""
 
 
 class Switch(c.BaseConfigOption[str]):
@@ -286,7 +231,7 @@ class LLMConfig(base.Config):
     model = Text(default="gpt-4o-mini")
     """Model name sent to the endpoint."""
     models = c.SubConfig(ModelsConfig)
-    """Per-task model overrides: ``analysis``, ``tags``, ``summary``."""
+    """Per-task model overrides: ``analysis``, ``tags``, ``summary``, ``relevance``, ``brief``."""
     api_key_env = EnvVarName("OPENAI_API_KEY")
     """Name of the environment variable holding the API key (the key itself never goes in mkdocs.yml)."""
     concurrency = Integer(8, minimum=1, maximum=64)
@@ -325,6 +270,8 @@ class LLMConfig(base.Config):
     """Token budget of the full text sent to the model (sections trimmed, references first)."""
     reanalyze = c.Choice(["never", "stale"], default="never")
     """``stale``: re-analyze papers whose prompts, model or request settings changed; ``never``: only with ``--force``."""
+    brief_batch = Integer(20, minimum=1, maximum=100)
+    """Listed papers per brief request (TL;DR and tags of each, one JSON answer)."""
     price_input = Number(0.0)
     """Price per million input tokens, for the cost line of the report (0 = not shown)."""
     price_output = Number(0.0)
@@ -346,6 +293,9 @@ class DigestConfig(base.Config):
     """arXiv categories followed; cross-lists count, a paper appears once."""
     max_papers = Integer(10)
     """Papers per digest day (0 = all of the day's papers)."""
+    listed = c.Type(bool, default=True)
+    """List the day's other papers (beyond ``max_papers``) compactly on its page, with a brief each; ``false``
+    publishes the ``max_papers`` best only."""
     days = Integer(3, maximum=365)
     """How many most recent announcement days a build makes sure are in the store."""
     until = c.Optional(DateOption())

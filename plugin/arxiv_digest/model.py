@@ -88,6 +88,21 @@ class Figure(TypedDict, total=False):
     checked: str  # when it was looked for (ISO 8601)
 
 
+class Brief(TypedDict, total=False):
+    """A listed paper's one-sentence TL;DR and tags, many per LLM request; pending: failed the gate (the page
+    shows the offline TL;DR, marked as such, and the next ``analyze`` asks again)."""
+
+    status: Status
+    provenance: Provenance  # llm; or the provenance of the featured analysis it was copied from
+    tldr: str
+    tags: list[str]
+    reason: str  # pending: why (the gate's words)
+    model: str
+    prompt_hash: str
+    gate: int
+    created: str
+
+
 class Paper(TypedDict, total=False):
     id: str  # without version: 2601.16982, hep-th/9901001
     version: int
@@ -108,6 +123,7 @@ class Paper(TypedDict, total=False):
     previous_analyses: list[Analysis]  # the last replaced LLM or imported analyses, oldest first
     ranking: Ranking
     figure: Figure
+    brief: Brief  # its brief from a day it was listed on (kept when it becomes featured)
     schema: int
 
 
@@ -150,8 +166,36 @@ class Day(TypedDict, total=False):
     complete: bool  # False: much smaller than usual, held back until arXiv answers the same twice
     skipped: int  # entries arXiv sent unreadable
     relevance: Relevance
+    listed: int  # papers listed compactly (``listed/<date>.json``) beyond the featured ones
+    excluded: int  # papers a negative keyword kept out
+    below_min_score: int  # papers scoring under ``ranking.min_score``
     schema: int
 
+
+class ListedPaper(TypedDict, total=False):
+    """A listed paper, compactly: the metadata its entry shows and its brief is written from."""
+
+    id: str
+    version: int
+    title: str
+    authors: list[str]
+    published: str | None
+    categories: list[str]
+    abstract: str
+    comment: str | None
+    brief: Brief
+
+
+class Listed(TypedDict, total=False):
+    """The listed papers of one day (``listed/<date>.json``), in the published order."""
+
+    date: str
+    papers: list[ListedPaper]
+    schema: int
+
+
+# What a listed paper keeps of its record (model.ListedPaper), besides its brief.
+LISTED_FIELDS = ("id", "version", "title", "authors", "published", "categories", "abstract", "comment")
 
 # Metadata refreshed from arXiv on refetch; everything else (analysis, tags) is kept.
 METADATA = ("version", "title", "authors", "published", "updated", "categories", "primary_category", "abstract",

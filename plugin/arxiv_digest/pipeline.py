@@ -12,16 +12,16 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Protocol
 
+from . import listing
 from .analysis import llm, ranking
 from .analysis.offline import analyze_offline, offline_summary
-from .arxiv import announce
 from .arxiv.announce import Announcement
 from .config import DigestConfig
 from .hooks import Hooks
-from .analysis.llm import Usage
+from .analysis.llm import Usage, briefs
 from .model import (Day, DaySource, Paper, Provenance, Relevance, Status, Summary, is_final, merge_paper,
                     summary_problem)
 from .store import Store
@@ -57,6 +57,7 @@ class Report:
     requests: int = 0
     failures: list[str] = field(default_factory=list)
     analyzed: int = 0
+    briefs: int = 0  # briefs of listed papers written by the LLM
     pending: dict[str, str] = field(default_factory=dict)
     summaries: int = 0
     figures: int = 0
@@ -78,7 +79,8 @@ class Report:
         if self.days_partial:
             out.append(f"partial days (held back, refetched next run): {', '.join(self.days_partial)}")
         if self.analyzed or self.pending or self.usage.requests:
-            line = (f"analyses done: {self.analyzed}; pending: {len(self.pending)}; day summaries: {self.summaries}; "
+            line = (f"analyses done: {self.analyzed}; " + (f"briefs done: {self.briefs}; " if self.briefs else "")
+                    + f"pending: {len(self.pending)}; day summaries: {self.summaries}; "
                     f"LLM requests: {self.usage.requests}; tokens in/out: {self.usage.prompt_tokens}/"
                     f"{self.usage.completion_tokens}")
             if any(self.prices):
@@ -96,7 +98,8 @@ class Report:
 def day_is_whole(store: Store, day: Day) -> bool:
     """Stored, complete, nothing skipped, and every paper readable (a damaged file was quarantined: refetch)."""
     return (day.get("complete", True) and not day.get("skipped")
-            and all(store.paper(pid) is not None for pid in day.get("papers", [])))
+            and all(store.paper(pid) is not None for pid in day.get("papers", []))
+            and (not day.get("listed") or store.listed(day["date"]) is not None))
 
 
 def usual_day_size(store: Store, sample: int = 10) -> int:
@@ -107,17 +110,23 @@ def usual_day_size(store: Store, sample: int = 10) -> int:
 
 
 def store_day(store: Store, config: DigestConfig, ann: Announcement, papers: list[Paper], candidates: int,
-              report: Report, complete: bool = True, relevance: Relevance | None = None, skipped: int = 0) -> None:
-    """Write a fetched day and its papers (analyzed offline where nothing better exists).
+              report: Report, complete: bool = True, relevance: Relevance | None = None, skipped: int = 0,
+              excluded: int = 0, below: int = 0) -> None:
+    """Write a fetched day: its featured papers (``max_papers``, analyzed offline where nothing better exists)
+    and, with ``listed``, the rest of ``papers`` in the day's listed file (:mod:`.listing`).
 
     ``skipped`` entries arXiv sent unreadable: the day is published, and fetched again on the next
-    run in case they arrive whole."""
+    run in case they arrive whole. ``excluded`` and ``below`` count the papers ranking kept out."""
     date = ann.digest_date.isoformat()
     chosen = papers[: config.max_papers or None]
+    rest = papers[len(chosen):] if config.listed else []
+    kept = listing.old_briefs(store, date)  # of the papers listed by the last fetch of this day
     stored = []
     for paper in chosen:
         old = store.paper(paper["id"])
         record = analyze_offline(merge_paper(old, paper), config.taxonomy, config.max_tags)
+        if paper["id"] in kept and not record.get("brief"):
+            record["brief"] = kept[paper["id"]]  # listed before: its brief is kept with it
         record.pop("ranking", None)
         if paper.get("ranking"):
             record["ranking"] = paper["ranking"]  # the score and reasons of this fetch's ranking
@@ -143,9 +152,13 @@ def store_day(store: Store, config: DigestConfig, ann: Announcement, papers: lis
     }
     if relevance:
         day["relevance"] = relevance
-    day.pop("skipped", None)
-    if skipped:
-        day["skipped"] = skipped
+    for key, value in (("skipped", skipped), ("listed", len(rest)), ("excluded", excluded),
+                       ("below_min_score", below)):
+        day.pop(key, None)  # type: ignore[misc]
+        if value:
+            day[key] = value  # type: ignore[literal-required]
+    if config.listed:
+        report.files_written += listing.store_listed(store, date, rest, kept)
     report.files_written += store.save_day(day)
     report.days_fetched.append(date)
 
@@ -220,7 +233,7 @@ def update(store: Store, config: DigestConfig, announcements: Iterable[Announcem
             report.below_min_score += len(ranked.below)
             chosen = hooks.candidates(ranked.chosen, date)
             store_day(store, config, ann, chosen, count, report, complete=complete, relevance=relevance,
-                      skipped=len(fetched.skipped))
+                      skipped=len(fetched.skipped), excluded=len(ranked.excluded), below=len(ranked.below))
             add_figures(store, config, [p["id"] for p in chosen[: config.max_papers or None]], report)
     return report
 
@@ -298,6 +311,9 @@ def analyze(store: Store, config: DigestConfig, dates: list[str] | None = None, 
 
         try:
             analyzer.run(todo, on_done)
+            if config.listed and isinstance(analyzer, llm.Analyzer):
+                briefs.run(store, config, analyzer, [d for d in store.day_dates() if not dates or d in dates], ids,
+                           force, report)  # --ids may name listed papers, which no day's "papers" holds
             for day in days:
                 summarize_day(store, config, analyzer, day, force, report)
         except llm.Stop as error:
@@ -366,28 +382,3 @@ def full_text_reader(config: DigestConfig) -> Callable[[Paper], tuple[str, str] 
         return got.source, fulltext.FullText(got.source, trimmed).text()
 
     return read
-
-
-def freshness(store: Store, config: DigestConfig, now: datetime | None = None) -> tuple[int, str | None, str]:
-    """(announcement days the store is behind, newest stored date, newest announced date)."""
-    latest = announce.latest(1, config.timezone, config.until, config.arxiv.holidays, now=now)[0]
-    dates = [d["date"] for d in store.days() if d.get("complete", True)]
-    newest = dates[0] if dates else None
-    if newest is None:
-        return -1, None, latest.digest_date.isoformat()
-    behind = len(announce.between(date.fromisoformat(newest) + timedelta(days=1), latest.digest_date,
-                                  config.timezone, config.arxiv.holidays))
-    return behind, newest, latest.digest_date.isoformat()
-
-
-def stale_message(store: Store, config: DigestConfig) -> str | None:
-    """A warning when the newest digest lags arXiv by more than ``freshness_days`` announcements."""
-    if not config.freshness_days:
-        return None
-    behind, newest, latest = freshness(store, config)
-    if newest is None:
-        return f"the store has no digest yet (latest arXiv announcement: {latest})"
-    if behind > config.freshness_days:
-        return (f"the newest digest ({newest}) is {behind} announcement days behind arXiv ({latest}); "
-                f"run 'arxiv-digest fetch' or check the scheduled job")
-    return None

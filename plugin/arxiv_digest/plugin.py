@@ -13,7 +13,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 
-from . import pipeline, search
+from . import freshness, pipeline, search
 from .analysis import llm
 from .arxiv import announce
 from .channels import channel_name, channels, check_channels, check_paths, data_dir
@@ -225,7 +225,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
 
     def _check_freshness(self) -> None:
         """A silently stale site is the classic failure of scheduled digests: say so."""
-        message = pipeline.stale_message(self.store, self.config)
+        message = freshness.stale_message(self.store, self.config)
         if message:
             # A build that does not fetch cannot fix staleness itself; the scheduled job's fetch step reports it.
             (self._failure if self.config.fetch != "never" else log.info)(message)
@@ -274,11 +274,11 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
                  len(self.site.days), len(published), sum(1 for p in published if p["pending"]))
 
     def _status_info(self) -> dict[str, Any]:
-        behind, newest, latest = pipeline.freshness(self.store, self.config)
+        behind, newest, latest = freshness.freshness(self.store, self.config)
         return {"newest": newest, "latest": latest, "behind": max(behind, 0), "days": len(self.site.days),
                 "papers": len(self.site.views.published()),
                 "built": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-                "stale": pipeline.stale_message(self.store, self.config)}
+                "stale": freshness.stale_message(self.store, self.config)}
 
     def _write_feeds(self, config: MkDocsConfig) -> None:
         """``feed.xml`` (the newest digest days) and a feed per tag; they need ``site_url`` for absolute links."""

@@ -1,4 +1,5 @@
-"""The store: one JSON file per paper and per digest day under ``data_dir``.
+"""The store: one JSON file per featured paper and per digest day under ``data_dir``, and one per day for the
+day's listed papers (``listed/<date>.json``: a few hundred compact records, not a file each).
 
 Files are UTF-8, keys sorted, indented (diff-friendly, meant to be committed)
 and written atomically. A file is only rewritten when its content changes, so
@@ -23,7 +24,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from .arxiv.ids import file_stem
-from .model import Day, Paper, Record
+from .model import Day, Listed, Paper, Record
 
 log = get_plugin_logger(__name__)
 
@@ -77,6 +78,7 @@ class Store:
         self.papers_dir = self.root / "papers"
         self.days_dir = self.root / "days"
         self.figures_dir = self.root / "figures"
+        self.listed_dir = self.root / "listed"
         self._cache: dict[Path, tuple[int, Record, str]] = {}
 
     # -- locking ---------------------------------------------------------------
@@ -147,6 +149,19 @@ class Store:
     def day(self, digest_date: str) -> Day | None:
         return self._read(self.days_dir / f"{digest_date}.json")
 
+    def listed(self, digest_date: str) -> Listed | None:
+        """The listed papers of a day (None: the day lists none, or was stored before listing existed)."""
+        return self._read(self.listed_dir / f"{digest_date}.json")
+
+    def listed_digest(self, digest_date: str) -> str:
+        """Hash of a day's listed file ("" when it has none), without parsing it: pages kept from the previous
+        build never need its records."""
+        try:
+            raw = (self.listed_dir / f"{digest_date}.json").read_bytes()
+        except FileNotFoundError:
+            return ""
+        return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
     def day_dates(self) -> list[str]:
         """Stored digest dates, newest first."""
         if not self.days_dir.is_dir():
@@ -165,9 +180,9 @@ class Store:
                     yield record
 
     def signature(self) -> tuple[tuple[str, int, int], ...]:
-        """(name, mtime, size) of every paper and day file: equal signatures, equal store."""
+        """(name, mtime, size) of every paper, day and listed file: equal signatures, equal store."""
         found = []
-        for folder in (self.days_dir, self.papers_dir):
+        for folder in (self.days_dir, self.papers_dir, self.listed_dir):
             if folder.is_dir():
                 with os.scandir(folder) as entries:
                     found += [(f"{folder.name}/{e.name}", e.stat().st_mtime_ns, e.stat().st_size)
@@ -195,3 +210,9 @@ class Store:
             raise ValueError(f"not a digest date: {record.get('date')!r}")
         record = {**record, "schema": SCHEMA}
         return write_atomic(self.days_dir / f"{record['date']}.json", dumps(record))
+
+    def save_listed(self, record: Listed) -> bool:
+        if not DATE_RE.match(record.get("date", "")):
+            raise ValueError(f"not a digest date: {record.get('date')!r}")
+        record = {**record, "schema": SCHEMA}
+        return write_atomic(self.listed_dir / f"{record['date']}.json", dumps(record))

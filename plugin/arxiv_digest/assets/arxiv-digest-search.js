@@ -43,7 +43,16 @@
     return p;
   };
 
-  const item = (data) => {
+  // A day page found by one of its listed papers (issue 18): that entry, whose heading's id is its arXiv id.
+  const ARXIV_ID = /^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})$/;
+  const entry = (data) => (data.sub_results || [])
+    .filter((sub) => sub.anchor && ARXIV_ID.test(sub.anchor.id || "") && (sub.locations || []).length)
+    .sort((a, b) => b.locations.length - a.locations.length)[0];
+
+  const item = (found) => {
+    const sub = entry(found);
+    const data = sub ? { ...found, url: sub.url, excerpt: sub.excerpt, meta: { ...found.meta, title: sub.title } }
+      : found;
     const li = document.createElement("li");
     li.className = "md-search-result__item";
     const a = document.createElement("a");

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from . import markdown as md
 from .. import i18n
+from . import listed as listing_views
 from . import related as similarity
 from .cache import hash_key, read_cache, write_cache
 from .kinds import DAY, PAPER, TAG
@@ -23,6 +24,7 @@ from ..analysis.offline import current_tags, offline_analysis, offline_summary
 from ..analysis.taxonomy import display_name, search_terms
 from ..config import DigestConfig
 from ..hooks import Hooks
+from ..listing import counts
 from ..arxiv import bibtex
 from ..arxiv.ids import file_stem
 from ..arxiv.links import code_links, dedupe_urls, project_pages
@@ -105,12 +107,17 @@ class Views:
                 records = [p for p in (store.paper(pid) for pid in record["papers"]) if p is not None]
                 stored = offline_summary(records, self.config.categories, self.config.language, self.config.taxonomy)
             summary = stored.get("markdown")
-            self._digests[record["date"]] = store.digest("days", digest_date)
+            # The day page shows its listed file too: its hash is part of the day's (read, not parsed, here).
+            listed = store.listed_digest(digest_date) if self.config.listed else ""
+            self._digests[record["date"]] = hash_key(store.digest("days", digest_date), listed) if listed \
+                else store.digest("days", digest_date)
             day = LazyView({
                 "date": record["date"],
                 "page": DAY.at(self.config.prefix, date=record["date"]),
                 "papers": papers,
                 "candidates": record.get("candidates"),
+                # announced, featured, listed, excluded, ...: the count line (only the counts that are not 0)
+                "counts": [(k, n) for k, n in counts(record, len(papers)).items() if n or k in ("announced", "featured")],
                 "categories": record.get("categories", []),
                 "window_text": _window_text(record.get("window"), tz),
                 "summary_offline": stored.get("provenance") == Provenance.OFFLINE,
@@ -119,8 +126,10 @@ class Views:
                 "announced": _announced(record, tz),
                 "top_tags": [t for t, _ in Counter(t for p in papers for t in p["tag_names"]
                                                   if t in self.config.taxonomy).most_common(3)],
-            # Collapsed on the day page: its headings as bold lines, out of the table of contents.
-            }, lambda summary=summary: {"summary_md": md.block(summary, heading_level=None)})
+            # The summary collapsed on the day page: its headings as bold lines, out of the table of contents.
+            }, lambda summary=summary, date=digest_date: {
+                "summary_md": md.block(summary, heading_level=None),
+                "listed": listing_views.entries(store, self.config, date) if self.config.listed else []})
             for p in papers:
                 p["days"].append(day)
             self.days.append(day)

@@ -8,7 +8,6 @@ paper is stored as pending with the reason and retried on the next run.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -19,6 +18,7 @@ from ...model import Provenance, Record, Status
 from .. import checks
 from .. import answers
 from ..checks import Invalid
+from . import pool
 from .client import Client, RequestFailed, Stop, Usage
 from .prompts import Prompts
 from .providers import settings_key
@@ -259,26 +259,5 @@ class Analyzer:
 
         Raises :class:`Stop` when the endpoint refuses the key or the quota is exhausted: the papers not yet
         finished are left as they were (their tasks stop at their next request)."""
-        stop: Stop | None = None
-        with ThreadPoolExecutor(max_workers=self.llm.concurrency, thread_name_prefix="arxiv-digest-llm") as pool:
-            pending: set[Future[Outcome]] = {pool.submit(self.paper, p) for p in papers}
-            try:
-                while pending:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        if future.cancelled():
-                            continue
-                        try:
-                            outcome = future.result()
-                        except Stop as error:
-                            stop = stop or error
-                            for other in pending:
-                                other.cancel()
-                            continue
-                        on_done(outcome)
-            except BaseException:
-                for future in pending:
-                    future.cancel()
-                raise
-        if stop is not None:
-            raise stop
+        pool.run_all(self.llm.concurrency, "arxiv-digest-llm", [(self.paper, (p,)) for p in papers],
+                     lambda _, outcome: on_done(outcome))
