@@ -35,7 +35,7 @@ import yaml
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
-DATA = REPO / "data"  # the repository's store: copied, never written
+DATA = REPO / "tests" / "fixtures" / "store-offline"  # the example store before its legacy import (offline analyses): copied, never written
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 

@@ -63,6 +63,7 @@ CASES: dict[str, tuple[object, object]] = {
     "taxonomy": (["3D Vision"], {"3D Vision": []}),
     "max_tags": ("4", 0),
     "figures": ("yes", None),
+    "listed": ("yes", None),
     "templates_dir": (5, "no/such/dir"),
     "search": ("yes", None),
     "arxiv.api_url": (5, "export.arxiv.org/api/query"),  # no scheme
@@ -79,6 +80,7 @@ CASES: dict[str, tuple[object, object]] = {
     "llm.models.tags": (5, ""),
     "llm.models.relevance": (5, ""),
     "llm.models.summary": (5, ""),
+    "llm.models.brief": (5, ""),
     "llm.api_key_env": (5, PASTED_KEY),  # the key itself pasted where its variable's name goes
     "llm.concurrency": ("8", 0),
     "llm.requests_per_minute": ("60", -1),
@@ -101,6 +103,7 @@ CASES: dict[str, tuple[object, object]] = {
     "llm.price_input": ("0.15", -1),
     "llm.price_output": ("0.60", -1),
     "llm.batch_discount": ("half", 1.5),
+    "llm.brief_batch": ("20", 0),
     "ranking.keywords": (5, {"gaussian splatting": "high"}),
     "ranking.authors": ("K. He", [""]),
     "ranking.author_weight": ("5", -1),

@@ -10,8 +10,8 @@ from mkdocs.plugins import get_plugin_logger
 from . import markdown as md
 from .. import i18n
 from ..analysis.checks import publish_problem
-from ..analysis.offline import tldr as offline_tldr
-from ..analysis.taxonomy import display_name, match_tags
+from ..analysis.offline import tags_for, tldr as offline_tldr
+from ..analysis.taxonomy import display_name
 from ..config import DigestConfig
 from ..model import Brief, ListedPaper, Status
 from ..store import Store
@@ -54,7 +54,7 @@ def entry(e: ListedPaper, config: DigestConfig) -> dict[str, Any]:
         names = [t for t in brief.get("tags") or [] if t in config.taxonomy]
     else:
         tldr = offline_tldr(abstract)
-        names = match_tags(f"{e.get('title', '')}\n{abstract}", config.taxonomy, config.max_tags)
+        names = [t for t in tags_for(e, config.taxonomy, config.max_tags) if t in config.taxonomy]
     authors = [md.clean(a) for a in e.get("authors", [])]
     short = ", ".join(authors[:AUTHORS_SHOWN]) + (f" +{len(authors) - AUTHORS_SHOWN}"
                                                    if len(authors) > AUTHORS_SHOWN else "")

@@ -7,7 +7,6 @@ import re
 from ...analysis.checks import check as check_analysis
 from ...arxiv.ids import CATEGORY_RE
 from ...model import Paper, Provenance, Status
-from .answers import clean_body, core_idea
 from .blocks import Block, Start
 from .lines import collapse, paragraphs, parse_datetime, plain, split_list, strip_rules
 
@@ -80,9 +79,6 @@ def paper_record(block: Block, source: str, truncated: bool) -> Paper | None:
         elif cut_inside:
             status, reason = Status.PENDING, "imported analysis is incomplete: the digest file ends inside it"
     tldr = paragraphs(block.sections["tldr"].lines()) if "tldr" in block.sections else ""
-    if body is not None:
-        body, kind = clean_body(body)
-        tldr = tldr or core_idea(body, kind, f"{title}\n{abstract}") or ""
 
     return {
         "id": paper_id,

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from ...analysis.offline import analyze_offline, offline_summary, tldr
 from ...arxiv import announce
 from ...config import DigestConfig
-from ...model import Day, DaySource, Provenance, is_final, is_publishable
+from ...model import Analysis, Day, DaySource, Paper, Provenance, is_final, is_publishable
 from ...store import Store
-from .answers import clean_summary
+from .answers import clean_body, clean_summary, core_idea
 from .digest import LegacyDigest, NotADigest, parse_digest
 
 if TYPE_CHECKING:
@@ -37,9 +37,7 @@ def import_digests(store: Store, config: DigestConfig, paths: list[str], report:
             ids = []
             for record in digest.papers:
                 old = store.paper(record["id"])
-                analysis = dict(record["analysis"])
-                if is_publishable(analysis) and not analysis.get("tldr"):
-                    analysis["tldr"] = tldr(record.get("abstract", ""))
+                analysis = imported_analysis(record)
                 new = {**record, "analysis": analysis}
                 if old is not None:
                     # LLM work or an earlier import stays whole (analysis, tags, history); the legacy copy only
@@ -58,6 +56,19 @@ def import_digests(store: Store, config: DigestConfig, paths: list[str], report:
                 # A fetched day's offline summary gives way to the legacy one, written by an LLM.
                 report.files_written += store.save_day({**day, "summary": imported_summary(digest.summary)})
     return problems
+
+
+def imported_analysis(record: Paper) -> Analysis:
+    """The analysis of a legacy paper block as it is stored: cleaned as LLM answers are, with a TL;DR (the
+    analysis' own core idea, else the offline one)."""
+    analysis = dict(record["analysis"])
+    if analysis.get("body"):
+        analysis["body"], kind = clean_body(analysis["body"])
+        source = f"{record['title']}\n{record.get('abstract', '')}"
+        analysis["tldr"] = analysis.get("tldr") or core_idea(analysis["body"], kind, source)
+    if is_publishable(analysis) and not analysis.get("tldr"):
+        analysis["tldr"] = tldr(record.get("abstract", ""))
+    return analysis
 
 
 def imported_summary(markdown: str) -> dict[str, str]:
