@@ -2,7 +2,7 @@
 
 Usage (from the repository root, after ``make install-test``)::
 
-    python tests/browser/screenshots.py            # writes docs/assets/screenshot-<page>-<device>-<scheme>.png
+    python tests/browser/screenshots.py            # writes screenshots/<page>-<device>-<scheme>.png
 
 The site is built as ``make build`` builds it (``mkdocs build --strict``, the committed ``data/``), served on
 127.0.0.1 and opened in Debian's Chromium; each screenshot is the first screen a reader sees.
@@ -22,7 +22,7 @@ PAGES = {"day": f"digest/{DAY}/", "paper": "papers/2602.15828/", "tag": "tags/ro
 DEVICES = {"desktop": {"viewport": {"width": 1280, "height": 800}},
            "phone": {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}}
 SCHEMES = ("light", "dark")
-OUT = REPO / "docs" / "assets"
+OUT = REPO / "screenshots"  # outside docs/: the site does not publish them
 
 
 def main() -> int:
@@ -36,6 +36,7 @@ def main() -> int:
             if run.returncode:
                 print(run.stdout, file=sys.stderr)
                 return 1
+            OUT.mkdir(exist_ok=True)
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 for device, options in DEVICES.items():
@@ -44,7 +45,7 @@ def main() -> int:
                         page = context.new_page()
                         for name, path in PAGES.items():
                             page.goto(server.url + path, wait_until="networkidle")
-                            target = OUT / f"screenshot-{name}-{device}-{scheme}.png"
+                            target = OUT / f"{name}-{device}-{scheme}.png"
                             page.screenshot(path=str(target))
                             print(f"{target.relative_to(REPO)}: {target.stat().st_size / 1000:.0f} kB")
                         context.close()

@@ -142,3 +142,7 @@ def test_the_search_buttons_names_are_for_screen_readers_only(example_site, open
         box = names.nth(index).bounding_box()
         assert box is None or (box["width"] <= 1 and box["height"] <= 1), names.nth(index).text_content()
     assert visit.page.locator("label[for='__search']", has_text="关闭搜索").count() == 1  # still named
+    # One icon of the box's button shows: the magnifier on a desktop, the back arrow on a phone (Material's rule).
+    icons = visit.page.locator("header .md-search__icon[for='__search'] svg")
+    shown = [i for i in range(icons.count()) if icons.nth(i).is_visible()]
+    assert shown == ([0] if viewport["width"] >= 960 else [1])
