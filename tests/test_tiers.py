@@ -287,3 +287,25 @@ def test_analyze_ids_of_a_listed_paper_briefs_that_paper_only(fetched, tmp_path)
     assert seen == [[pid]] and report.briefs == 1
     briefed = [e["id"] for d in FIXTURE_DATES for e in store.listed(d)["papers"] if e.get("brief")]
     assert briefed == [pid]
+
+
+def test_a_day_page_holds_day_analyses_analyses_and_links_the_rest(tmp_path):
+    # A whole category's day (20 featured) stays light: past `day_analyses`, an entry links to its paper page.
+    shutil.copytree(S.REPO / "data", tmp_path / "data")
+    run = build_site(tmp_path, digest_options(fetch="never", day_analyses=2))
+    assert run.returncode == 0, run.output
+    doc = page(run.site, "digest/2026-02-18/")
+    entries = doc.xpath("//section[contains(@class,'ad-entry')]")
+    assert len(entries) == 10
+    record = json.loads((tmp_path / "data" / "days" / "2026-02-18.json").read_text(encoding="utf-8"))
+    for index, (entry, pid) in enumerate(zip(entries, record["papers"])):
+        text = "".join(entry.itertext())
+        body = json.loads((tmp_path / "data" / "papers" / f"{pid}.json").read_text(encoding="utf-8"))["analysis"]
+        if body["status"] != "done":
+            continue
+        links = entry.xpath(".//a[text()='完整分析见论文页 →']/@href")
+        if index < 2:
+            assert "方法动机分析" in text and not links, pid  # the analysis itself, collapsed
+        else:
+            assert "方法动机分析" not in text and links == [f"../../papers/{pid}/"], pid
+    assert "方法动机分析" in "".join(page(run.site, f"papers/{record['papers'][2]}/").itertext())

@@ -296,6 +296,9 @@ class DigestConfig(base.Config):
     listed = c.Type(bool, default=True)
     """List the day's other papers (beyond ``max_papers``) compactly on its page, with a brief each; ``false``
     publishes the ``max_papers`` best only."""
+    day_analyses = Integer(10)
+    """Featured papers whose full analysis their day page holds (collapsed in their entry); the others' entries
+    link to their paper page, which always has it. Keeps a day of 20 featured papers under 600 KB of HTML."""
     days = Integer(3, maximum=365)
     """How many most recent announcement days a build makes sure are in the store."""
     until = c.Optional(DateOption())

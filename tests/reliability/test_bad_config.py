@@ -64,6 +64,7 @@ CASES: dict[str, tuple[object, object]] = {
     "max_tags": ("4", 0),
     "figures": ("yes", None),
     "listed": ("yes", None),
+    "day_analyses": ("10", -1),
     "templates_dir": (5, "no/such/dir"),
     "search": ("yes", None),
     "arxiv.api_url": (5, "export.arxiv.org/api/query"),  # no scheme

@@ -52,7 +52,8 @@ class Day(PageKind):
                    "toc_labels": {p["id"]: toc_label(i, p["title"]) for i, p in enumerate(papers, 1)},
                    # An analysis that names its own paper in full ("Analysis of <title>") names it short here.
                    "bodies": {p["id"]: p["body_md"] and Markup(str(p["body_md"]).replace(
-                       str(md.inline(p["title"])), str(md.inline(short_title(p["title"]))))) for p in papers},
+                       str(md.inline(p["title"])), str(md.inline(short_title(p["title"])))))
+                              for p in papers[:site.config.day_analyses]},
                    "day_tags": day_tags(papers)}
         return super().render(site, page._replace(context=context))
 
