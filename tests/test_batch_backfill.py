@@ -4,6 +4,7 @@ build. The full-scale figures (60 days × 250 papers) come from benchmarks/backf
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 from batch_support import BACKFILL_FROM, backfill_entries, days, kind, llm_done, papers, state
@@ -50,11 +51,15 @@ def test_backfill_then_one_batch_publishes_every_featured_paper(tmp_path):
 
     featured = set(papers(config))
     assert len(featured) == DAYS * FEATURED
+    # The listed papers' briefs ride along: PER_DAY - FEATURED a day fit one request (llm.brief_batch: 20).
     assert Counter(kind(c) for c in fake.submitted) == {"analysis": len(featured), "fields": len(featured),
-                                                         "summary": DAYS}
+                                                         "summary": DAYS, "brief": DAYS}
     assert set(fake.submitted.values()) == {1} and fake.chat_calls == 0
     assert llm_done(config) == featured
     assert all(d["summary"]["provenance"] == "llm" for d in days(config).values())
+    listed = [p for date in dates for p in json.loads((config.parent / "data" / "listed" / f"{date}.json")
+                                                       .read_text(encoding="utf-8"))["papers"]]
+    assert len(listed) == DAYS * (PER_DAY - FEATURED) and all(p["brief"]["status"] == "done" for p in listed)
 
     site = build(config, environ=env())
     assert site.returncode == 0, site.output

@@ -309,3 +309,27 @@ def test_a_day_page_holds_day_analyses_analyses_and_links_the_rest(tmp_path):
         else:
             assert "方法动机分析" not in text and links == [f"../../papers/{pid}/"], pid
     assert "方法动机分析" in "".join(page(run.site, f"papers/{record['papers'][2]}/").itertext())
+
+
+def test_briefs_go_in_the_batch_with_the_analyses(fetched, tmp_path):
+    # analyze --batch: the listed papers' brief requests ride in the same batch, answered through the same gate.
+    from fake_batch import FakeBatchAPI
+
+    config_file = copy_site(fetched, tmp_path)
+    listed = {d: [p["id"] for p in json.loads((tmp_path / "data" / "listed" / f"{d}.json").read_text("utf-8"))["papers"]]
+              for d in FIXTURE_DATES}
+    with FakeBatchAPI() as fake:
+        S.set_llm(config_file, base_url=fake.base_url, model="gpt-fake", **FAST)
+        run = S.run_cli(config_file, "analyze", "--batch")
+        assert run.returncode == 0, run.stdout + run.stderr
+        (batch_id,) = fake.order
+        sent = [r for r in fake.requests_of(batch_id) if r["custom_id"].startswith("brief:")]
+        briefed = sorted(i for r in sent for i in brief_ids(r["body"]))
+        assert briefed == sorted(i for ids in listed.values() for i in ids)  # every listed paper, once
+        fake.advance("completed")
+        run = S.run_cli(config_file, "analyze", "--batch")
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert fake.chat_calls == 0  # nothing outside the batch
+    for date in FIXTURE_DATES:
+        stored = json.loads((tmp_path / "data" / "listed" / f"{date}.json").read_text("utf-8"))["papers"]
+        assert all(p["brief"]["status"] == Status.DONE and p["brief"]["tldr"] == BRIEF_TLDR["zh"] for p in stored)

@@ -3,7 +3,8 @@
 A paper needing analysis makes two tasks (``analysis:<id>:<key>``, ``fields:<id>:<key>``: the same requests,
 bodies and gate as a live run, :class:`~..analysis.llm.Request`); the first of the pair to pass the gate is
 held (``State.halves``) until its twin passes, and only the pair makes a stored analysis. A day whose papers
-have nothing left to ask makes a summary task (``summary:<date>:<key>``). ``<key>`` hashes what the answer
+have nothing left to ask makes a summary task (``summary:<date>:<key>``). The listed papers needing a brief make
+one task per brief request (``brief:<date>:<key>``, ``llm.brief_batch`` papers each, :mod:`...llm.briefs`). ``<key>`` hashes what the answer
 depends on (prompts, models, request settings, paper version; the papers' TL;DRs for a summary), so an answer
 to an outdated request is recognised and ignored.
 
@@ -19,6 +20,7 @@ from typing import Any
 
 from .. import pipeline
 from ..analysis import llm
+from ..analysis.llm import briefs
 from ..analysis.llm.client import answer_of
 from ..config import DigestConfig
 from ..model import Day, Paper
@@ -33,7 +35,7 @@ class Task:
     """One request of a batch."""
 
     custom_id: str
-    build: Callable[[], tuple[llm.Request, dict[str, Any]]]  # (the request, meta), built when sent
+    build: Callable[[], tuple[llm.Request | briefs.Request, dict[str, Any]]]  # (the request, meta), built when sent
     check: Callable[[dict[str, Any]], Callable[[str, str | None], Any]]  # meta → the gate of its answer
     store: Callable[[Answer, llm.Usage], None]  # keeps a good answer, or records why there is none
 
@@ -82,6 +84,10 @@ class Collector:
                 task = self.summary_task(day)
                 if task is not None:
                     tasks[task.custom_id] = task
+        if self.config.listed:
+            for date, request in briefs.pending(self.store, self.config, self.analyzer, [d["date"] for d in days]):
+                task = self.brief_task(date, request)
+                tasks[task.custom_id] = task
         return tasks
 
     # -- papers: analysis + fields, stored as a pair ---------------------------------------------------
@@ -144,3 +150,18 @@ class Collector:
 
         return Task(custom_id, lambda: (self.analyzer.summary_request(date, papers), {}),
                     lambda meta: self.analyzer.summary_request(date, papers).check, store)
+
+    # -- briefs of listed papers -------------------------------------------------------------------------
+
+    def brief_task(self, date: str, request: briefs.Request) -> Task:
+        key = briefs.brief_hash(self.analyzer)
+
+        def check(text: str, finish: str | None) -> Answer:
+            return briefs.check(request, text, finish, self.analyzer.language, key)
+
+        def store(value: Answer, usage: llm.Usage) -> None:
+            self.report.usage.add(usage)
+            got = briefs.failed(request, str(value), key) if isinstance(value, llm.Invalid) else value
+            briefs.store_briefs(self.store, date, got, self.report)
+
+        return Task(f"brief:{date}:{_key(key, *request.ids)}", lambda: (request, {}), lambda meta: check, store)

@@ -94,7 +94,7 @@ def check(request: Request, text: str | None, finish_reason: str | None, languag
                 raise checks.Invalid("brief missing from the answer")
             item = items[pid]
             checks.check_schema(item, one, "brief")
-            if answers.REASONING_MARK.search(item["tldr"]):
+            if answers.carries_reasoning(item["tldr"]):
                 raise checks.Invalid("brief carries model reasoning (think tags)")
             tldr = checks.check_text(item["tldr"], "stop", language, short=True)
             checks.check_numbers(tldr, request.sources.get(pid, ""))
@@ -131,9 +131,13 @@ def ask(analyzer: Analyzer, request: Request, usage: Usage, key: str) -> dict[st
         return analyzer._attempts(lambda: check(request, *analyzer.client.chat(
             request.model, request.system, request.user, usage, schema=request.schema), analyzer.language, key))
     except checks.Invalid as error:
-        reason = str(error)
-        return {pid: {"status": Status.PENDING, "provenance": Provenance.LLM, "reason": reason, "prompt_hash": key}
-                for pid in request.ids}
+        return failed(request, str(error), key)
+
+
+def failed(request: Request, reason: str, key: str) -> dict[str, Brief]:
+    """Every paper of ``request`` pending with ``reason`` (its answer as a whole was unusable)."""
+    return {pid: {"status": Status.PENDING, "provenance": Provenance.LLM, "reason": reason, "prompt_hash": key}
+            for pid in request.ids}
 
 
 def needs_brief(entry: ListedPaper, key: str, force: bool, reanalyze: str) -> bool:
