@@ -206,13 +206,12 @@ class Store:
         return path.relative_to(self.root).as_posix()
 
     def save_day(self, record: Day) -> bool:
-        if not DATE_RE.match(record.get("date", "")):
-            raise ValueError(f"not a digest date: {record.get('date')!r}")
-        record = {**record, "schema": SCHEMA}
-        return write_atomic(self.days_dir / f"{record['date']}.json", dumps(record))
+        return self._save_dated(self.days_dir, record)
 
     def save_listed(self, record: Listed) -> bool:
+        return self._save_dated(self.listed_dir, record)
+
+    def _save_dated(self, folder: Path, record: Day | Listed) -> bool:
         if not DATE_RE.match(record.get("date", "")):
             raise ValueError(f"not a digest date: {record.get('date')!r}")
-        record = {**record, "schema": SCHEMA}
-        return write_atomic(self.listed_dir / f"{record['date']}.json", dumps(record))
+        return write_atomic(folder / f"{record['date']}.json", dumps({**record, "schema": SCHEMA}))

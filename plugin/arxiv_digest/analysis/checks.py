@@ -253,6 +253,16 @@ def check_numbers(claim: str, source: str) -> None:
         raise Invalid(f"TL;DR has numbers not in the paper: {', '.join(made_up)}")
 
 
+def check_tldr(tldr: str, language: str, source: str, what: str = "TL;DR") -> str:
+    """One sentence an LLM wrote about a paper (a brief, an imported core idea): no reasoning, a real answer in
+    the site's language, no number that ``source`` (its title and abstract) lacks; returns it stripped."""
+    if answers.carries_reasoning(tldr):
+        raise Invalid(f"{what} carries model reasoning (think tags)")
+    text = check_text(tldr, "stop", language, short=True)
+    check_numbers(text, source)
+    return text
+
+
 def parse_json(text: str) -> Any:
     """JSON from an answer, without reasoning, tolerating a Markdown code fence or a lead-in around it."""
     try:

@@ -1,4 +1,5 @@
-"""What an arXiv identifier and a category look like: one definition for the source, the store and the importer."""
+"""What an arXiv identifier and a category look like, and where a paper is on arXiv: one definition for the source,
+the store, the importer and the pages."""
 
 from __future__ import annotations
 
@@ -26,3 +27,9 @@ def file_stem(paper_id: str) -> str:
     if not ARXIV_ID_RE.match(paper_id):
         raise ValueError(f"not an arXiv identifier: {paper_id[:80]!r}")
     return paper_id.replace("/", "-")
+
+
+def arxiv_links(paper_id: str, version: int | None = None) -> dict[str, str]:
+    """A paper's abstract and PDF pages on arXiv, of ``version`` (none: the latest)."""
+    suffix = f"v{version}" if version else ""
+    return {"abs": f"https://arxiv.org/abs/{paper_id}{suffix}", "pdf": f"https://arxiv.org/pdf/{paper_id}{suffix}"}

@@ -15,7 +15,7 @@ import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from .announce import Announcement
-from .ids import CATEGORY_RE, split_id
+from .ids import CATEGORY_RE, arxiv_links, split_id
 from .links import code_links
 from ..config import ArxivConfig
 from ..model import Paper
@@ -89,7 +89,6 @@ def to_record(result: arxiv.Result) -> Paper:
     title = " ".join((result.title or "").split())
     if not title:
         raise ValueError(f"{paper_id}: entry has no title")
-    abs_url = f"https://arxiv.org/abs/{paper_id}v{version}"
     # Categories become tags and URLs: keep only well-formed ones.
     categories = [c for c in dict.fromkeys(result.categories) if CATEGORY_RE.match(c)]
     return {
@@ -106,7 +105,7 @@ def to_record(result: arxiv.Result) -> Paper:
         "comment": (result.comment or "").strip() or None,
         "journal_ref": result.journal_ref or None,
         "doi": result.doi or None,
-        "links": {"abs": abs_url, "pdf": f"https://arxiv.org/pdf/{paper_id}v{version}"},
+        "links": arxiv_links(paper_id, version),
         "code_links": code_links(result.summary, result.comment),
     }
 

@@ -12,6 +12,7 @@ from .. import i18n
 from ..analysis.checks import publish_problem
 from ..analysis.offline import tags_for, tldr as offline_tldr
 from ..analysis.taxonomy import display_name
+from ..arxiv.ids import arxiv_links
 from ..config import DigestConfig
 from ..model import Brief, ListedPaper, Status
 from ..store import Store
@@ -70,5 +71,5 @@ def entry(e: ListedPaper, config: DigestConfig) -> dict[str, Any]:
         "tldr": md.clean(tldr),
         "tldr_lang": i18n.text_lang(tldr, config.language),
         "offline": not good,
-        "links": {"abs": f"https://arxiv.org/abs/{e['id']}", "pdf": f"https://arxiv.org/pdf/{e['id']}"},
+        "links": arxiv_links(e["id"]),  # the latest version: a listed paper has no analysis tied to one
     }

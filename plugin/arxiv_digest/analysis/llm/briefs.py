@@ -94,10 +94,7 @@ def check(request: Request, text: str | None, finish_reason: str | None, languag
                 raise checks.Invalid("brief missing from the answer")
             item = items[pid]
             checks.check_schema(item, one, "brief")
-            if answers.carries_reasoning(item["tldr"]):
-                raise checks.Invalid("brief carries model reasoning (think tags)")
-            tldr = checks.check_text(item["tldr"], "stop", language, short=True)
-            checks.check_numbers(tldr, request.sources.get(pid, ""))
+            tldr = checks.check_tldr(item["tldr"], language, request.sources.get(pid, ""), "brief")
         except checks.Invalid as error:
             out[pid] = {"status": Status.PENDING, "provenance": Provenance.LLM, "reason": str(error),
                         "prompt_hash": key, "created": created}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ...analysis.checks import check as check_analysis
-from ...arxiv.ids import CATEGORY_RE
+from ...arxiv.ids import CATEGORY_RE, arxiv_links
 from ...model import Paper, Provenance, Status
 from .blocks import Block, Start
 from .lines import collapse, paragraphs, parse_datetime, plain, split_list, strip_rules
@@ -28,8 +28,7 @@ def paper_record(block: Block, source: str, truncated: bool) -> Paper | None:
         block.problem(where, "paper block has no arXiv id (no anchor, arXiv title link, arXiv ID field or arXiv link); skipped")
         return None
     paper_id, version = ident
-    suffix = f"v{version}" if version else ""  # no version given: link the latest
-    links = {"abs": f"https://arxiv.org/abs/{paper_id}{suffix}", "pdf": f"https://arxiv.org/pdf/{paper_id}{suffix}"}
+    links = arxiv_links(paper_id, version)  # no version given: the latest
     if not title:
         block.problem(where, f"paper block {paper_id} has no title; skipped")
         return None
