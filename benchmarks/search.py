@@ -85,35 +85,57 @@ def prepare(work: Path, days: int, papers: int, seed: int, rebuild: bool) -> tup
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         sys.exit(f"build failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
-    log = next((ln for ln in (proc.stdout + proc.stderr).splitlines() if "Pagefind indexed" in ln), "")
+    log = next((ln for ln in (proc.stdout + proc.stderr).splitlines() if "Pagefind shards" in ln), "")
     (work / "build.json").write_text(json.dumps({"wall": wall, "log": log}))
     marker.write_text(json.dumps(params))
     return site / "site", wall, log
 
 
-def index_alone(site_dir: Path) -> dict:
-    """Pagefind run alone over the built site, as the plugin runs it: wall time and peak RSS."""
-    from arxiv_digest import search
-
-    out = site_dir / search.BUNDLE
-    shutil.rmtree(out, ignore_errors=True)
-    command = [str(search.executable()), "--site", str(site_dir), "--output-subdir", search.BUNDLE,
-               "--exclude-selectors", search.EXCLUDE]
-    started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    if status != 0:
-        sys.exit(f"pagefind failed on {site_dir}")
+def index_alone(site_dir: Path, shard_mb: float | None) -> dict:
+    """The index built again alone over the built site, as the plugin builds it (every shard, in a child
+    process): wall time, CPU and the peak RSS of the largest Pagefind run, and what it wrote."""
+    shard = ["--shard-mb", str(shard_mb)] if shard_mb else []
+    child = subprocess.run([sys.executable, __file__, "--index-only", str(site_dir), *shard], capture_output=True,
+                           text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "plugin")})
+    if child.returncode != 0:
+        sys.exit(f"indexing failed on {site_dir}:\n{child.stderr[-3000:]}")
+    figures = json.loads(child.stdout.splitlines()[-1])
+    out = site_dir / "pagefind"
     files = [p for p in out.rglob("*") if p.is_file()]
-    chunks = [p for p in files if p.suffix in (".pf_index", ".pf_fragment", ".pf_meta", ".pf_filter")]
-    return {"wall": wall, "rss_mb": usage.ru_maxrss / 1024, "cpu": usage.ru_utime + usage.ru_stime,
-            "files": len(files), "bytes": sum(p.stat().st_size for p in files),
-            "index_chunks": sum(1 for p in chunks if p.suffix == ".pf_index"),
-            "index_bytes": sum(p.stat().st_size for p in chunks if p.suffix == ".pf_index"),
-            "fragments": sum(1 for p in chunks if p.suffix == ".pf_fragment"),
-            "fragment_bytes": sum(p.stat().st_size for p in chunks if p.suffix == ".pf_fragment"),
-            "pages": sum(1 for p in chunks if p.suffix == ".pf_fragment")}
+    manifest = json.loads((out / "shards.json").read_text())["shards"]
+
+    def of(suffix: str) -> list[Path]:
+        return [p for p in files if p.suffix == suffix]
+    return {**figures, "files": len(files), "bytes": sum(p.stat().st_size for p in files),
+            "shards": len(manifest), "shard_pages": [s["pages"] for s in manifest],
+            "index_chunks": len(of(".pf_index")), "index_bytes": sum(p.stat().st_size for p in of(".pf_index")),
+            "largest_chunk": max(p.stat().st_size for p in of(".pf_index")),
+            "fragments": len(of(".pf_fragment")), "fragment_bytes": sum(p.stat().st_size for p in of(".pf_fragment")),
+            "pages": len(of(".pf_fragment"))}
+
+
+def index_only(site_dir: Path, shard_mb: float | None) -> None:
+    """(Child process) every page of the built site that has parts to index, indexed as the plugin does;
+    prints the wall time, the CPU and peak RSS of the Pagefind runs (the largest shard's)."""
+    import resource
+    from importlib.metadata import version
+
+    from arxiv_digest import search
+    from arxiv_digest.search import shards
+
+    pages = []
+    for path in sorted(site_dir.rglob("*.html")):
+        rel = path.relative_to(site_dir).as_posix()
+        text = path.read_text("utf-8")
+        if not rel.startswith("pagefind/") and "data-pagefind-body" in text:
+            pages.append(shards.page(rel, text))
+    shutil.rmtree(site_dir / "pagefind", ignore_errors=True)
+    started = time.perf_counter()
+    budget = int(shard_mb * 1e6) if shard_mb else shards.SHARD_BYTES
+    shards.build(str(site_dir), pages, search.executable(), version("pagefind"), budget)
+    wall = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"wall": wall, "rss_mb": usage.ru_maxrss / 1024, "cpu": usage.ru_utime + usage.ru_stime}))
 
 
 def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
@@ -171,13 +193,17 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=WORK)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rebuild", action="store_true", help="synthesize and build again")
+    parser.add_argument("--shard-mb", type=float, default=None, help="search_shard_mb (default: the plugin's)")
+    parser.add_argument("--index-only", type=Path, help=argparse.SUPPRESS)  # the child of index_alone
     args = parser.parse_args()
+    if args.index_only:
+        return index_only(args.index_only, args.shard_mb)
     results = []
     for label in args.scale or DEFAULT_SCALES:
         days, papers = SCALES[label]
         print(f"\n== {label}: {days} days × {papers} papers", flush=True)
         site_dir, build_wall, log = prepare(args.work / label, days, papers, args.seed, args.rebuild)
-        index = index_alone(site_dir)
+        index = index_alone(site_dir, args.shard_mb)
         some_id = sorted((args.work / label / "data" / "papers").glob("*.json"))[days * papers // 2].stem
         queries = ZH_QUERIES + [q.replace("{id}", some_id) for q in EN_QUERIES]
         rows = query_bytes(site_dir, queries)
@@ -187,13 +213,14 @@ def main() -> None:
 
     print(f"\n# Pagefind search ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f})\n")
     print("| scale | papers | indexed pages | site build (wall, indexer included) | indexer alone: wall, CPU, peak RSS "
-          "| index on disk | index chunks | fragments |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| shards | index on disk | index chunks (largest) | fragments |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         i = r["index"]
         print(f"| {r['label']} | {r['days'] * r['papers']:,} | {i['pages']:,} | {r['build_wall']:.0f} s | "
-              f"{i['wall']:.1f} s, {i['cpu']:.1f} s, {i['rss_mb']:.0f} MB | {kb(i['bytes'])} ({i['files']:,} files) | "
-              f"{i['index_chunks']} ({kb(i['index_bytes'])}) | {i['fragments']:,} ({kb(i['fragment_bytes'])}) |")
+              f"{i['wall']:.1f} s, {i['cpu']:.1f} s, {i['rss_mb']:.0f} MB | {i['shards']} | {kb(i['bytes'])} "
+              f"({i['files']:,} files) | {i['index_chunks']} ({kb(i['index_bytes'])}; {kb(i['largest_chunk'])}) | "
+              f"{i['fragments']:,} ({kb(i['fragment_bytes'])}) |")
     print("\nBytes a reader downloads for one search, cold cache, as a static host serves them (gzip):\n")
     print("| query | " + " | ".join(r["label"] for r in results) + " |")
     print("|---|" + "---|" * len(results))

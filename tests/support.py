@@ -168,13 +168,13 @@ class Run:
 
 
 def search_pages(site: Path) -> dict[str, dict[str, Any]]:
-    """What Pagefind indexed of a built site: page path (``papers/2602.06043/``) → its fragment (``content``
-    without Pagefind's zero-width word breaks, ``meta``)."""
+    """What Pagefind indexed of a built site, every shard: page path (``papers/2602.06043/``) → its fragment
+    (``content`` without Pagefind's zero-width word breaks, ``meta``)."""
     import gzip
     import json
 
     pages = {}
-    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+    for fragment in (site / "pagefind").glob("*/fragment/*.pf_fragment"):
         data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
         data["content"] = data["content"].replace("\u200b", "")
         pages[data["url"].lstrip("/")] = data

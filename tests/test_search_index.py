@@ -4,6 +4,7 @@ What readers find by typing is checked in Chromium (tests/browser/test_search.py
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from support import build_site, digest_options, search_pages
@@ -17,9 +18,12 @@ def html_pages(site: Path) -> list[Path]:
 
 def test_a_build_indexes_the_site_with_pagefind_and_turns_material_search_off(built_site):
     site = built_site.site
-    assert (site / "pagefind" / "pagefind.js").is_file() and (site / "pagefind" / "pagefind-entry.json").is_file()
+    manifest = json.loads((site / "pagefind" / "shards.json").read_text())
+    assert [s["path"] for s in manifest["shards"]] == ["0/"]  # a small site is one shard
+    assert (site / "pagefind" / "0" / "pagefind.js").is_file()
+    assert (site / "pagefind" / "0" / "pagefind-entry.json").is_file()
     assert not (site / "search" / "search_index.json").exists()
-    assert any("Pagefind indexed" in line for line in built_site.lines("INFO"))
+    assert any("Pagefind shards" in line for line in built_site.lines("INFO"))
     pages = html_pages(site)
     assert len(pages) > 30
     for path in pages:

@@ -343,6 +343,9 @@ class DigestConfig(base.Config):
     """Folder whose templates override the plugin's own (same file names)."""
     search = c.Type(bool, default=True)
     """Full-text search by Pagefind in the header, in place of Material's search (read from the first channel)."""
+    search_shard_mb = Number(12, minimum=0.05, maximum=1000)
+    """HTML (MB) of the pages in one shard of the search index: a shard is what the indexer holds in memory and
+    what a reader's first search loads the chunks of (about 300 analyzed paper pages)."""
 
     def validate(self) -> tuple[list, list]:  # type: ignore[override]
         failed, warnings = super().validate()

@@ -132,7 +132,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         self._log_totals()
         self._write_feeds(config)
         if self.search_box is not None:
-            search.build_index(config.site_dir)
+            self.search_box.build_index(config.site_dir)
 
     def on_page_context(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Navigation) -> Any:
         if not self.config.enabled or self.site is None:
@@ -152,7 +152,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         if not self.config.enabled:
             return None
         if self.search_box is not None:
-            output = self.search_box.add(output, indexed=search.is_indexed(page))
+            output = self.search_box.add(output, indexed=search.is_indexed(page), path=page.file.dest_uri)
         # Feed readers and browsers find the feed through every page's head.
         return feed.add_head_link(output, self._feed_link(config)) if config.site_url else output
 
@@ -256,7 +256,8 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             self.search_box = None
             return
         search.replace_material_search(config)
-        self.search_box = search.SearchBox(self.config.templates_dir, labels(self.config.language), TEMPLATES)
+        self.search_box = search.SearchBox(self.config.templates_dir, labels(self.config.language), TEMPLATES,
+                                           shard_bytes=int(self.config.search_shard_mb * 1_000_000))
         if search.JS_URI not in [str(script) for script in config.extra_javascript]:
             config.extra_javascript.append(search.JS_URI)
 

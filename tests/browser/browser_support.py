@@ -8,11 +8,11 @@ are in tests/browser/conftest.py.
 
   - ``example_site``: the repository's example site, exactly as ``make build`` makes it
     (``mkdocs.yml``, ``docs/``, ``hooks/``, ``data/`` of the repository root).
-  The copies hold only the example's newest day (DAY) and its papers.
+  The copies hold only the example's newest day (DAY) and its papers, but for the variant.
 
-  - ``variant_site``: a copy of the example whose store has one paper analyzed by an LLM in
-    Chinese (for jieba search) and whose theme turns on ``navigation.instant`` (for MathJax
-    after an instant page switch).
+  - ``variant_site``: a copy of the example (every day) whose store has one paper analyzed by an
+    LLM in Chinese (for jieba search), whose theme turns on ``navigation.instant`` (for MathJax
+    after an instant page switch) and whose search index has a shard per day.
   - ``hostile_site``: a copy of the example whose store has one more paper, made of
     everything a hostile title, abstract, author list and LLM answer can hold.
   - ``bad_links_site``: a copy of the example where one paper's arXiv and code links are
@@ -49,8 +49,10 @@ BUILD_TIMEOUT = 180  # seconds
 
 # The example store's pages used by the tests.
 DAY = "2026-02-18"
+DAYS = ("2026-01-26", "2026-02-06", DAY)  # every day of the example's store
 MATH_PAPERS = {"2602.15727": "2026-02-18", "2602.06042": "2026-02-06"}  # abstracts with $...$ math
 ZH_PAPER = "2602.15727"  # gets the Chinese LLM analysis in variant_site
+SHARD_MB = 0.05  # variant_site's search_shard_mb: a shard per day
 ZH_TLDR = "提出 LoRWeB：在推理时动态组合一组 LoRA 权重基，完成视觉类比编辑。"
 ZH_WORD = "类比"  # in ZH_TLDR only, nowhere else in the example site
 HOSTILE_ID = "2602.99999"
@@ -136,7 +138,8 @@ def edit_mkdocs_yml(root: Path, change: Callable[[str], str]) -> None:
 
 
 def make_variant(root: Path) -> None:
-    """Chinese LLM analysis for ZH_PAPER; Material's instant navigation on."""
+    """Chinese LLM analysis for ZH_PAPER; Material's instant navigation on; a search index in shards of one
+    day each (SHARD_MB is less than a day's pages)."""
     def chinese(record: dict) -> None:
         record["analysis"] = {
             **record["analysis"], "provenance": "llm", "status": "done", "reason": None, "model": "test-model",
@@ -145,7 +148,8 @@ def make_variant(root: Path) -> None:
             "body": "### 研究问题\n\n如何在推理时为每个类比任务定制模型。\n\n### 方法\n\n- 学习 LoRA 权重基\n- 动态组合\n",
         }
     edit_json(root / "data" / "papers" / f"{ZH_PAPER}.json", chinese)
-    edit_mkdocs_yml(root, lambda text: text.replace("  features:\n", "  features:\n    - navigation.instant\n", 1))
+    edit_mkdocs_yml(root, lambda text: text.replace("  features:\n", "  features:\n    - navigation.instant\n", 1)
+                    .replace("      max_papers: 10\n", f"      max_papers: 10\n      search_shard_mb: {SHARD_MB}\n", 1))
 
 
 # Everything a hostile source can put into a paper. Script payloads set window.__pwned, so a
@@ -332,8 +336,9 @@ def new_visit(browser: Any, *, viewport: dict | None = None, color_scheme: str =
 # ----------------------------------------------------------------------------- search
 
 
-def search(visit: Visit, query: str) -> list[dict[str, str]]:
-    """Type ``query`` into the header's search box (Pagefind); the results as [{title, href, meta, excerpt}]."""
+def search(visit: Visit, query: str, more: bool = True) -> list[dict[str, str]]:
+    """Type ``query`` into the header's search box (Pagefind); the results as [{title, href, meta, excerpt}],
+    all of them (``more``: "more results" clicked until it goes) or the first ones shown."""
     page = visit.page
     box = page.locator("header input.md-search__input")
     box.click()
@@ -344,12 +349,14 @@ def search(visit: Visit, query: str) -> list[dict[str, str]]:
         const t = box.querySelector('.md-search-result__meta').textContent.trim();
         return box.querySelector('input').value === q && t && t !== hint && box.dataset.done === q; }""",
                            arg=[hint, query], timeout=15_000)
-    more = page.locator(".ad-search .ad-search__more")
-    while more.is_visible():  # ten results at a time
+    button = page.locator(".ad-search .ad-search__more")
+    while more and button.is_visible():  # ten results at a time, then the older shards' (which may add none)
         count = page.locator(".ad-search .md-search-result__item").count()
-        more.click()
-        page.wait_for_function("n => document.querySelectorAll('.ad-search .md-search-result__item').length > n",
-                               arg=count)
+        said = page.locator(".ad-search .md-search-result__meta").inner_text()
+        button.click()
+        page.wait_for_function("""([n, said]) => document.querySelectorAll('.ad-search .md-search-result__item').length > n
+            || document.querySelector('.ad-search .ad-search__more').hidden
+            || document.querySelector('.ad-search .md-search-result__meta').innerText !== said""", arg=[count, said])
     return page.evaluate("""() => [...document.querySelectorAll('.ad-search .md-search-result__item')]
         .map(li => ({title: li.querySelector('h1')?.textContent.trim() ?? '', href: li.querySelector('a')?.href ?? '',
                      meta: li.querySelector('.ad-search__meta')?.textContent ?? '',

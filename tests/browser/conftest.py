@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, Site, SiteServer, Visit, copy_example, \
+from browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DAYS, REPO, Site, SiteServer, Visit, copy_example, \
     make_bad_links, make_hostile, make_variant, mkdocs_build, new_visit
 
 
@@ -33,7 +33,7 @@ def _builds(tmp_path_factory) -> Iterator[dict[str, _Pending]]:
     """Start every build at once; each site fixture waits for its own."""
     base = tmp_path_factory.mktemp("browser-sites")
     roots = {"example": REPO,
-             "variant": copy_example(base / "variant-src"),
+             "variant": copy_example(base / "variant-src", DAYS),
              "hostile": copy_example(base / "hostile-src"),
              "bad_links": copy_example(base / "bad-links-src")}
     make_variant(roots["variant"])

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import pytest
 
 from arxiv_digest.analysis.offline import current_tags
 from arxiv_digest.analysis.taxonomy import DEFAULT_TAXONOMY
-from browser_support import DAY, HOSTILE_ID, Site, search
+from browser_support import DAY, HOSTILE_ID, REPO, SHARD_MB, Site, SiteServer, mkdocs_build, search
 
 
 def papers(site: Site) -> dict[str, dict]:
@@ -146,3 +147,111 @@ def test_the_search_buttons_names_are_for_screen_readers_only(example_site, open
     icons = visit.page.locator("header .md-search__icon[for='__search'] svg")
     shown = [i for i in range(icons.count()) if icons.nth(i).is_visible()]
     assert shown == ([0] if viewport["width"] >= 960 else [1])
+
+
+# -- an index in shards: variant_site has a shard per day (browser_support.SHARD_MB) --------------------------
+
+def days(site: Site) -> dict[str, list[str]]:
+    """Digest date → its papers, oldest first."""
+    return {d.stem: json.loads(d.read_text("utf-8"))["papers"] for d in sorted((site.root / "data" / "days").glob("*.json"))}
+
+
+def shard_requests(visit) -> list[str]:
+    """The shard folders (``0/``, ``1/``…) of every Pagefind file the page fetches from now on."""
+    seen: list[str] = []
+    visit.page.on("request", lambda r: seen.append(m.group(1)) if (m := re.search(r"/pagefind/(\d+)/", r.url)) else None)
+    return seen
+
+
+def test_the_variant_site_is_indexed_in_a_shard_per_day(variant_site):
+    manifest = json.loads((variant_site.out / "pagefind" / "shards.json").read_text())["shards"]
+    assert [(s["from"], s["to"]) for s in manifest] == [(d, d) for d in sorted(days(variant_site), reverse=True)]
+
+
+def test_a_word_of_the_oldest_day_only_is_found_by_going_back_shard_by_shard(variant_site, open_page):
+    oldest, *newer = days(variant_site).values()
+    authors = {pid: papers(variant_site)[pid]["authors"] for d in days(variant_site).values() for pid in d}
+    newer_names = {n for d in newer for pid in d for a in authors[pid] for n in a.split()}
+    pid, name = next((pid, n) for pid in oldest for a in authors[pid] for n in a.split()[-1:]
+                     if n.isalpha() and len(n) > 3 and n not in newer_names)
+    visit = open_page()
+    visit.goto(variant_site.at(""), idle=False)
+    loaded = shard_requests(visit)
+    assert pid in paper_ids(search(visit, name))
+    assert set(loaded) == {"0", "1", "2"}  # nothing in the newer days' shards: all three searched
+    visit.assert_clean()
+
+
+def test_a_frequent_word_stops_at_the_newest_shard_until_the_reader_asks_for_more(variant_site, open_page):
+    newest = list(days(variant_site))[-1]
+    visit = open_page()
+    visit.goto(variant_site.at(""), idle=False)
+    loaded = shard_requests(visit)
+    assert len(search(visit, "the", more=False)) == 10
+    assert set(loaded) == {"2"}  # ten results in the newest day's shard: no older shard loaded
+    meta = visit.page.locator(".ad-search .md-search-result__meta").inner_text()
+    assert f"{newest} 以来" in meta, meta
+    visit.goto(variant_site.at(""), idle=False)
+    results = search(visit, "the")  # clicks "more" until every shard is searched
+    assert set(loaded) == {"0", "1", "2"}
+    found = set(paper_ids(results))
+    assert {pid for d in days(variant_site).values() for pid in d[:3]} <= found  # every day's papers
+    visit.assert_clean()
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_an_arxiv_id_loads_the_shards_from_its_submission_month_oldest_first(variant_site, open_page, which):
+    day = list(days(variant_site))[which]
+    pid = days(variant_site)[day][-1]
+    visit = open_page()
+    visit.goto(variant_site.at(""), idle=False)
+    loaded = shard_requests(visit)
+    box = visit.page.locator("header input.md-search__input")
+    box.click()
+    box.fill(pid)  # at once: typed a key at a time, "2", "26"… are searched too on a slow machine
+    visit.page.wait_for_function("q => document.querySelector('.ad-search').dataset.done === q", arg=pid)
+    found = visit.page.evaluate("() => [...document.querySelectorAll('.ad-search .md-search-result__item a')].map(a => a.href)")
+    assert [h.rstrip("/").rsplit("/", 1)[-1] for h in found] == [pid]
+    # The newest shard (the first one loaded) and the paper's own; for 2602.* the January shard is never loaded.
+    assert set(loaded) == {"2", str(which)}, loaded
+    visit.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def many_shards(tmp_path_factory) -> Site:
+    """A synthetic store of 8 days × 3 papers (benchmarks/synth.py) built with a shard a day: more shards than
+    a search goes through without the reader asking."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import build
+    import synth
+
+    root = tmp_path_factory.mktemp("many-shards")
+    synth.synthesize(root / "data", 8, 3, seed=5)
+    build.write_plugin_site(root / "site", extra=f"      search_shard_mb: {SHARD_MB}\n")
+    server = SiteServer(root / "out")
+    proc = mkdocs_build(root / "site", root / "out", server.url)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    yield Site("many-shards", root / "site", root / "out", server.url, proc.stdout)
+    server.close()
+
+
+def test_a_search_goes_three_shards_back_at_a_time(many_shards, open_page):
+    day_files = sorted((many_shards.root.parent / "data" / "days").glob("*.json"))
+    assert len(json.loads((many_shards.out / "pagefind" / "shards.json").read_text())["shards"]) == len(day_files) == 8
+    records = {p.stem: p.read_text("utf-8").lower() for p in (many_shards.root.parent / "data" / "papers").glob("*.json")}
+    oldest = json.loads(day_files[0].read_text("utf-8"))["papers"]
+    others = " ".join(text for pid, text in records.items() if pid not in oldest)
+    pid, word = next((pid, w) for pid in oldest for w in re.findall(r"[a-z]{6,}", json.loads(records[pid])["title"])
+                     if not re.search(rf"(?<![a-z]){w}", others))
+    visit = open_page()
+    visit.goto(many_shards.at(""), idle=False)
+    loaded = shard_requests(visit)
+    assert search(visit, word, more=False) == []
+    assert set(loaded) == {"7", "6", "5"}  # the three newest days'
+    meta = visit.page.locator(".ad-search .md-search-result__meta").inner_text()
+    assert json.loads(day_files[-3].read_text("utf-8"))["date"] in meta, meta  # "… since <the third newest day>"
+    assert visit.page.locator(".ad-search .ad-search__more").is_visible()
+    visit.goto(many_shards.at(""), idle=False)  # a new page: no shard loaded yet
+    assert pid in paper_ids(search(visit, word))  # "more results" twice: 3 more shards, then the last 2
+    assert set(loaded) == {str(n) for n in range(8)}
+    visit.assert_clean()

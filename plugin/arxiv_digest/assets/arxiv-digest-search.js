@@ -1,6 +1,9 @@
 // arxiv-digest: Pagefind full-text search in Material's header search box (templates/search.html).
-// Pagefind's code and index load on the first focus of the box; a query then fetches only the index chunks
-// of its words. Results: title, digest date, tags and the highlighted excerpt, linking to the page.
+// The index is in shards by date (pagefind/shards.json, newest first; search/shards.py). The newest shard's
+// code and index load on the first focus of the box; a query fetches only the chunks of its words, searches
+// the shards one at a time (each merged in with Pagefind's mergeIndex, sharing the first shard's wasm, and
+// tagged with a "shard" filter) and stops at a page of results; "more results" goes on to older shards.
+// Results: title, digest date, tags and the highlighted excerpt, linking to the page.
 (() => {
   "use strict";
   const box = document.querySelector(".ad-search");
@@ -13,17 +16,83 @@
   const config = JSON.parse(document.getElementById("__config").textContent);
   const root = new URL(config.base.replace(/\/?$/, "/"), location.href);
   const PAGE = 10;  // results loaded at a time: each loads its page's fragment
+  const OPTIONS = { baseUrl: root.pathname, excerptLength: 24 };  // result URLs relative to where the site is served
   const more = box.querySelector(".ad-search__more");
-  let pagefind = null;
+  let index = null;
 
   const load = () => {
-    pagefind = pagefind || import(new URL("pagefind/pagefind.js", root).href).then(async (pf) => {
-      // Result URLs relative to where the site is served (a GitHub Pages project site lives under /name/).
-      await pf.options({ baseUrl: root.pathname, excerptLength: 24 });
-      pf.init();
-      return pf;
+    index = index || fetch(new URL("pagefind/shards.json", root)).then((r) => r.json()).then(async ({ shards }) => {
+      const pf = await import(new URL(`pagefind/${shards[0].path}pagefind.js`, root).href);
+      await pf.options(OPTIONS);
+      await pf.init();
+      await pf.options({ mergeFilter: { shard: shards[0].path } });
+      return { pf, shards, merged: new Set([0]), data: new Map() };
     });
-    return pagefind;
+    index.catch(() => { index = null; });  // a failed load is tried again by the next query
+    return index;
+  };
+
+  const merge = async (idx, i) => {
+    if (idx.merged.has(i)) return;
+    idx.merged.add(i);
+    const path = idx.shards[i].path;
+    await idx.pf.mergeIndex(new URL(`pagefind/${path}`, root).pathname, { ...OPTIONS, mergeFilter: { shard: path } });
+  };
+
+  // The shards a query searches, in order: newest first; for an arXiv id, the shards from its submission
+  // month (yymm) on, oldest first, since a paper is announced within days of its submission.
+  const ARXIV_YYMM = /\b(\d{2})(\d{2})\.\d{4,5}\b/;
+  const order = (shards, query) => {
+    const id = query.match(ARXIV_YYMM);
+    const all = shards.map((_, i) => i);
+    if (!id) return all;
+    const month = `20${id[1]}-${id[2]}`;
+    return all.filter((i) => !shards[i].to || shards[i].to >= month).reverse();
+  };
+
+  // A query's words as Pagefind indexes them: an arXiv id as its two numbers, Chinese split into words (the
+  // indexer segments Chinese; the box gets "扩散模型" as one run of characters).
+  const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
+  const segmenter = typeof Intl.Segmenter === "function" ? new Intl.Segmenter("zh", { granularity: "word" }) : null;
+  const words = (query) => query.replace(/\b(\d{4})\.(\d{4,5})(v\d+)?\b/gi, "$1 $2").split(/\s+/)
+    .flatMap((w) => (CJK.test(w) && segmenter ? [...segmenter.segment(w)].filter((s) => s.isWordLike).map((s) => s.segment) : [w]))
+    .filter(Boolean);
+
+  // Whether a page holds every word: Pagefind answers a word that no page of a shard holds with the pages of
+  // its longest indexed prefix ("04770" with every "0"), and a shard does so for all its pages alike, so its
+  // first result tells whether the shard has the words at all.
+  const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f\u200b]/g, "").toLowerCase();
+  const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const holds = (data, terms) => {
+    const text = fold([data.content, ...Object.values(data.meta || {})].join(" "));
+    return terms.map(fold).every((w) => (CJK.test(w) ? text.includes(w)
+      : new RegExp(`(^|[^\\p{L}\\p{N}])${escape(w)}`, "u").test(text) || text.replace(/[-_]/g, "").includes(w)));
+  };
+  const dataOf = (idx, result) => {
+    if (!idx.data.has(result.id)) idx.data.set(result.id, result.data());
+    return idx.data.get(result.id);
+  };
+
+  // The results of the shards in the query's order, shard after shard, until `want` results (an arXiv id: 1)
+  // or `reach` shards: each shard searched costs its meta and its chunks of the query's words (~40 kB a word),
+  // so a word that no recent paper has does not load the whole archive; "more results" reaches further.
+  const STEP = 3;  // shards searched without the reader asking
+  const find = async (idx, query, want, reach) => {
+    const terms = words(query);
+    const sequence = order(idx.shards, query);
+    const results = [];
+    let searched = 0;
+    for (const i of sequence) {
+      if (results.length >= want || searched >= reach) break;
+      await merge(idx, i);
+      searched += 1;
+      const found = (await idx.pf.search(terms.join(" "), { filters: { shard: idx.shards[i].path } })).results;
+      if (found.length && holds(await dataOf(idx, found[0]), terms)) results.push(...found);
+    }
+    const rest = searched < sequence.length;
+    // How far back the results go when the newest shards were searched and older ones were not.
+    const since = rest && sequence[0] === 0 ? idx.shards[sequence[searched - 1]].from : null;
+    return { results, rest, since, reach: searched };
   };
 
   // Pagefind's excerpts are the page's text with <mark> around hits: keep the marks, everything else as text.
@@ -75,47 +144,57 @@
     return li;
   };
 
-  let shown = { query: "", results: [] };
-  const show = (text, items = [], query = "", results = []) => {
+  let shown = { query: "", results: [], rest: false, reach: 0 };
+  const show = (text, items = [], query = "", found = { results: [], rest: false, reach: 0 }) => {
     meta.textContent = text;
     list.replaceChildren(...items);
-    shown = { query, results };
-    more.hidden = results.length <= items.length;
+    shown = { query, ...found };
+    more.hidden = found.results.length <= items.length && !found.rest;
     box.dataset.done = query;  // the query whose results are shown
   };
 
-  // Pagefind indexes an arXiv id as two words split at the dot, and ranks every 2602.* page before the
-  // paper for "2602.15727": search the two parts as words (a version suffix is not indexed).
-  const normalize = (query) => query.replace(/\b(\d{4})\.(\d{4,5})(v\d+)?\b/gi, "$1 $2");
+  const count = (found) => (found.since ? box.dataset.resultsSince.replace("{since}", found.since)
+    : box.dataset.results).replace("{n}", found.results.length);
 
-  const run = async () => {
+  let ticket = 0;  // the newest query: an older one's results are dropped
+  // `want` results from at most `reach` shards: a query typed asks for a page from STEP shards, "more results"
+  // for the next page, STEP shards further.
+  const run = async (want = PAGE, reach = STEP) => {
     const query = input.value.trim();
+    const mine = ++ticket;
     if (!query) return show(hint);
-    let search;
+    if (want === PAGE) await new Promise((resolve) => setTimeout(resolve, 150));  // typing: wait for a pause
+    let found, data;
     try {
-      search = await (await load()).debouncedSearch(normalize(query), {}, 150);
+      const idx = await load();
+      found = await find(idx, query, ARXIV_YYMM.test(query) && want === PAGE ? 1 : want, reach);  // an id: its paper
+      if (mine !== ticket) return;
+      data = await Promise.all(found.results.slice(0, want).map((r) => dataOf(idx, r)));
     } catch (error) {
       return show(box.dataset.failed, [], query);
     }
-    if (search === null) return;  // a newer query superseded this one
-    const found = await Promise.all(search.results.slice(0, PAGE).map((r) => r.data()));
-    if (input.value.trim() !== query) return;
-    show(found.length ? box.dataset.results.replace("{n}", search.results.length) : box.dataset.none,
-         found.map(item), query, search.results);
+    if (mine !== ticket) return;
+    show(data.length || found.rest ? count(found) : box.dataset.none, data.map(item), query, found);
   };
 
+  // More: the next results found so far, or, when all are shown, those of the next shards.
   more.addEventListener("click", async () => {
-    const { query, results } = shown;
-    const next = await Promise.all(results.slice(list.children.length, list.children.length + PAGE)
-      .map((r) => r.data()));
-    if (shown.query !== query) return;
-    list.append(...next.map(item));
-    more.hidden = results.length <= list.children.length;
+    const { query, results, reach } = shown;
+    if (results.length > list.children.length) {
+      const idx = await load();
+      const next = await Promise.all(results.slice(list.children.length, list.children.length + PAGE)
+        .map((r) => dataOf(idx, r)));
+      if (shown.query !== query) return;
+      list.append(...next.map(item));
+      more.hidden = results.length <= list.children.length && !shown.rest;
+    } else {
+      await run(list.children.length + PAGE, reach + STEP);
+    }
   });
 
   input.addEventListener("focus", load, { once: true });
-  input.addEventListener("input", run);
-  box.querySelector("form").addEventListener("reset", () => setTimeout(run));
+  input.addEventListener("input", () => run());
+  box.querySelector("form").addEventListener("reset", () => setTimeout(() => run()));
   box.querySelector("form").addEventListener("submit", (event) => {
     event.preventDefault();
     const first = list.querySelector("a");

@@ -2,16 +2,15 @@
 indexer run over ``site_dir`` at the end of every build (``mkdocs build`` and each ``serve`` rebuild).
 
 Pagefind writes a chunked index: a search loads a small entry file, the wasm and the chunks of the words
-typed, so what a reader downloads does not grow with the archive (Material's search loads one JSON index
-of the whole site, 0.87 MB gzip at a year of digests).
+typed (Material's search loads one JSON index of the whole site, 0.87 MB gzip at a year of digests). The
+index is cut in shards by date (:mod:`.shards`), so that neither the indexer's memory nor a first search grows
+with the archive.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import time
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +21,10 @@ from mkdocs.plugins import get_plugin_logger
 
 log = get_plugin_logger(__name__)
 
-BUNDLE = "pagefind"  # the index's folder in site_dir
+from . import shards
+
 JS_URI = "assets/arxiv-digest/search.js"
 MATERIAL_SEARCH = ("material/search", "search")
-# Left out of the index: heading permalinks, cards (each repeats a paper page), trend charts, math as rendered.
-EXCLUDE = ".headerlink, .ad-cards, .ad-trend, mjx-container"
 # Material's article element: what a page gives the index unless its template marked parts itself.
 _ARTICLE = re.compile(r'<article class="md-content__inner md-typeset"')
 # Where Material puts its own search box: before the repository link, else at the end of the header bar.
@@ -41,12 +39,16 @@ def material_search(config: MkDocsConfig) -> Any:
 
 def replace_material_search(config: MkDocsConfig) -> None:
     """Turn Material's own search off: its index of the whole site is what Pagefind replaces, and building
-    both would cost the build twice (jieba over every page for a Chinese site)."""
+    both would cost the build twice (jieba over every page for a Chinese site). Its ``search.*`` features go
+    too: ``search.highlight`` makes every page fetch Material's index, which is no longer there."""
     plugin = material_search(config)
     if plugin is not None and plugin.config.enabled:
         plugin.config.enabled = False
         log.info("full-text search by Pagefind: Material's search plugin is turned off "
                  "(set `search: false` on arxiv-digest to keep it)")
+    features = config.theme.get("features") or []
+    if any(str(f).startswith("search.") for f in features):
+        config.theme["features"] = [f for f in features if not str(f).startswith("search.")]
 
 
 def executable() -> Path:
@@ -61,21 +63,34 @@ def executable() -> Path:
 
 
 class SearchBox:
-    """The header's search box (``templates/search.html``, overridable), rendered once per build."""
+    """The header's search box (``templates/search.html``, overridable), rendered once per build, and the pages
+    given to the index in this build."""
 
-    def __init__(self, templates_dir: str | None, t: dict[str, str], templates: Path) -> None:
+    def __init__(self, templates_dir: str | None, t: dict[str, str], templates: Path, *,
+                 shard_bytes: int = shards.SHARD_BYTES) -> None:
         dirs = [templates_dir] if templates_dir else []
         env = Environment(loader=FileSystemLoader([*dirs, str(templates)]), autoescape=select_autoescape(["html"]))
         self.html = env.get_template("search.html").render(t=t)
+        self.pages: list[shards.IndexedPage] = []
+        self.shard_bytes = shard_bytes
 
-    def add(self, output: str, *, indexed: bool) -> str:
+    def add(self, output: str, *, indexed: bool, path: str | None = None) -> str:
         """A page's HTML with the box in its header and, when ``indexed``, its article given to the index
-        (a template that marked parts with ``data-pagefind-body`` itself, as the day page does, keeps them)."""
+        (a template that marked parts with ``data-pagefind-body`` itself, as the day page does, keeps them).
+        ``path``: the page's file in site_dir, recorded for the index when the page has parts to index."""
         if indexed and "data-pagefind-body" not in output:
             output = _ARTICLE.sub(r"\g<0> data-pagefind-body", output, count=1)
         if _HEADER_SOURCE in output:
-            return output.replace(_HEADER_SOURCE, self.html + _HEADER_SOURCE, 1)
-        return _HEADER_END.sub(lambda m: m.group(1) + self.html + m.group(2), output, count=1)
+            output = output.replace(_HEADER_SOURCE, self.html + _HEADER_SOURCE, 1)
+        else:
+            output = _HEADER_END.sub(lambda m: m.group(1) + self.html + m.group(2), output, count=1)
+        if path is not None and "data-pagefind-body" in output:
+            self.pages.append(shards.page(path, output))
+        return output
+
+    def build_index(self, site_dir: str) -> None:
+        """Index this build's pages into ``site_dir/pagefind`` (:func:`.shards.build`)."""
+        shards.build(site_dir, self.pages, executable(), version("pagefind"), self.shard_bytes)
 
 
 def is_indexed(page: Any) -> bool:
@@ -83,19 +98,3 @@ def is_indexed(page: Any) -> bool:
     plugin's tag, archive and status pages do, and as Material's search reads it)."""
     search = page.meta.get("search") or {}
     return not (isinstance(search, dict) and search.get("exclude"))
-
-
-def build_index(site_dir: str) -> None:
-    """Index the built site into ``site_dir/pagefind`` (a failure stops the build: a site whose search box
-    finds nothing must not be published)."""
-    started = time.perf_counter()
-    out = Path(site_dir) / BUNDLE
-    shutil.rmtree(out, ignore_errors=True)  # chunks of a previous build would pile up
-    command = [str(executable()), "--site", site_dir, "--output-subdir", BUNDLE, "--exclude-selectors", EXCLUDE]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise PluginError(f"arxiv-digest: Pagefind failed (exit {result.returncode}): "
-                          f"{(result.stderr or result.stdout).strip()[-2000:]}")
-    pages = re.search(r"Indexed (\d+) pages?", result.stdout)
-    log.info("search: Pagefind indexed %s pages in %.1f s", pages.group(1) if pages else "?",
-             time.perf_counter() - started)

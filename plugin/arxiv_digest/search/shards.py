@@ -1,0 +1,145 @@
+"""The index in shards: the indexed pages cut by digest date into runs of at most :data:`SHARD_BYTES` of HTML,
+each indexed by its own Pagefind process into ``pagefind/<n>/``, and ``pagefind/shards.json`` listing them
+newest first for ``search.js``.
+
+Why shards: Pagefind holds a whole index in memory while it writes it (about 0.8 GB per 1,000 analyzed paper
+pages, github.com/Pagefind/pagefind/issues/842), and a word's index chunk holds its every position on every
+page, so one index of a long archive costs the indexer gigabytes and a reader's first search hundreds of
+kilobytes more each year. A shard bounds both: the indexer holds one shard at a time, and a search loads the
+newest shard and goes back shard by shard (Pagefind's ``mergeIndex``, which shares the first shard's wasm)
+only until it has a page of results.
+
+Shards are cut from the oldest day on, so a new day only changes the newest shard; a shard whose pages are
+unchanged since the last build is kept as it is instead of being indexed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
+
+log = get_plugin_logger(__name__)
+
+BUNDLE = "pagefind"  # the index's folder in site_dir
+MANIFEST = "shards.json"
+SHARD_BYTES = 12_000_000  # the default of the option search_shard_mb
+# Left out of the index: heading permalinks, cards (each repeats a paper page), trend charts, math as rendered.
+EXCLUDE = [".headerlink", ".ad-cards", ".ad-trend", "mjx-container"]
+# Pagefind's own UIs, which it writes into every shard too: search.js does not use them.
+_UNUSED_UI = re.compile(r"^pagefind-(ui|modular-ui|component-ui|highlight)\.")
+_DATE = re.compile(r'data-pagefind-meta="date:(\d{4}-\d{2}-\d{2})"')
+_GLOB_SPECIAL = re.compile(r"([\\*?$:<>\[\](){},!])")
+_FINGERPRINT = "fingerprint"  # a shard's file naming its pages and their content
+
+
+@dataclass
+class Shard:
+    """The pages of one shard (paths relative to site_dir, their content's hash) and the days they cover."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    first: str | None = None
+    last: str | None = None
+    size: int = 0
+
+    def fingerprint(self, version: str) -> str:
+        lines = [version, *EXCLUDE, *(f"{path} {digest}" for path, digest in sorted(self.pages.items()))]
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+@dataclass
+class IndexedPage:
+    path: str
+    date: str | None
+    size: int
+    digest: str
+
+
+def page(path: str, output: str) -> IndexedPage:
+    """What the index needs of a page given to it: its digest date (the ``date`` meta its results show;
+    pages without one go in the newest shard), its size, and a hash of its HTML."""
+    found = _DATE.search(output)
+    data = output.encode()
+    return IndexedPage(path, found.group(1) if found else None, len(data), hashlib.blake2b(data).hexdigest())
+
+
+def plan(pages: list[IndexedPage], budget: int = SHARD_BYTES) -> list[Shard]:
+    """Shards oldest first: whole days in date order, a new shard when the next day would pass ``budget``
+    (a day larger than the budget is a shard of its own); undated pages join the newest shard."""
+    days: dict[str, list[IndexedPage]] = {}
+    undated = []
+    for p in pages:
+        (days.setdefault(p.date, []) if p.date else undated).append(p)
+    shards: list[Shard] = []
+    for date in sorted(days):
+        size = sum(p.size for p in days[date])
+        if not shards or (shards[-1].size and shards[-1].size + size > budget):
+            shards.append(Shard(first=date))
+        shard = shards[-1]
+        shard.last, shard.size = date, shard.size + size
+        shard.pages.update((p.path, p.digest) for p in days[date])
+    if not shards:
+        shards.append(Shard())
+    shards[-1].pages.update((p.path, p.digest) for p in undated)
+    return shards
+
+
+def glob(paths: list[str]) -> str:
+    """Pagefind's ``glob`` (wax syntax) matching exactly these files."""
+    return "{" + ",".join(_GLOB_SPECIAL.sub(r"\\\1", path) for path in sorted(paths)) + "}"
+
+
+def build(site_dir: str, pages: list[IndexedPage], executable: Path, version: str,
+          budget: int = SHARD_BYTES) -> None:
+    """Index ``pages`` of the built site into ``site_dir/pagefind``, shard by shard, keeping the shards of
+    the last build whose pages did not change (a failure stops the build: a site whose search box finds
+    nothing must not be published)."""
+    started = time.perf_counter()
+    out = Path(site_dir) / BUNDLE
+    out.mkdir(parents=True, exist_ok=True)
+    shards = plan(pages, budget)
+    entries, indexed = [], 0
+    for number, shard in enumerate(shards):
+        folder = out / str(number)
+        fingerprint = shard.fingerprint(version)
+        if _read(folder / _FINGERPRINT) != fingerprint:
+            shutil.rmtree(folder, ignore_errors=True)
+            _index(site_dir, folder, list(shard.pages), executable)
+            (folder / _FINGERPRINT).write_text(fingerprint)
+            indexed += 1
+        entries.append({"path": f"{number}/", "from": shard.first, "to": shard.last, "pages": len(shard.pages)})
+    for stale in out.iterdir():  # shards and files of earlier builds that this one has no more
+        if not (stale.is_dir() and stale.name.isdigit() and int(stale.name) < len(shards)):
+            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    (out / MANIFEST).write_text(json.dumps({"shards": entries[::-1]}, ensure_ascii=False))
+    log.info("search: %d pages in %d Pagefind shards (%d indexed, %d kept) in %.1f s", len(pages), len(shards),
+             indexed, len(shards) - indexed, time.perf_counter() - started)
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text() if path.is_file() else None
+
+
+def _index(site_dir: str, folder: Path, paths: list[str], executable: Path) -> None:
+    """One Pagefind run over ``paths``; its options go in a config file (a shard's glob can be longer than a
+    command line may be)."""
+    with tempfile.TemporaryDirectory(prefix="arxiv-digest-pagefind-") as work:
+        options = {"site": str(Path(site_dir).resolve()), "output_path": str(folder.resolve()),
+                   "glob": glob(paths), "exclude_selectors": EXCLUDE}
+        Path(work, "pagefind.json").write_text(json.dumps(options))
+        result = subprocess.run([str(executable)], cwd=work, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise PluginError(f"arxiv-digest: Pagefind failed (exit {result.returncode}): "
+                          f"{(result.stderr or result.stdout).strip()[-2000:]}")
+    for file in folder.iterdir():
+        if _UNUSED_UI.match(file.name):
+            file.unlink()
