@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from importlib.metadata import version
 from pathlib import Path
 
@@ -67,8 +68,8 @@ def indexed(site: Path) -> dict[str, set[str]]:
     return found
 
 
-def build(site: Path, pages: list[shards.IndexedPage], budget: int) -> None:
-    shards.build(str(site), pages, executable(), version("pagefind"), budget)
+def build(site: Path, pages: list[shards.IndexedPage], budget: int, cache: Path | None = None) -> None:
+    shards.build(str(site), pages, executable(), version("pagefind"), budget, cache)
 
 
 def test_each_shard_indexes_exactly_its_pages_and_the_manifest_lists_them_newest_first(tmp_path):
@@ -88,23 +89,42 @@ def test_each_shard_indexes_exactly_its_pages_and_the_manifest_lists_them_newest
         assert not [n for n in names if n.startswith("pagefind-ui") or "component-ui" in n]
 
 
-def test_a_rebuild_indexes_only_the_shards_whose_pages_changed_and_drops_the_rest(tmp_path):
-    days = {"2026-01-01": ["a"], "2026-01-02": ["b"], "2026-01-03": ["c"]}
-    pages = write_site(tmp_path, days)
+def test_a_rebuild_takes_the_unchanged_shards_from_the_cache_and_indexes_the_others(tmp_path):
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    pages = write_site(site, {"2026-01-01": ["a"], "2026-01-02": ["b"], "2026-01-03": ["c"]})
     budget = max(p.size for p in pages) + 1  # a page a shard
-    (tmp_path / "pagefind").mkdir()
-    (tmp_path / "pagefind" / "pagefind.js").write_text("// the single index of an earlier version")
-    build(tmp_path, pages, budget)
-    assert not (tmp_path / "pagefind" / "pagefind.js").exists()
-    stamps = {p: p.stat().st_mtime_ns for p in (tmp_path / "pagefind").rglob("*.pf_meta")}
+    (site / "pagefind").mkdir()
+    (site / "pagefind" / "pagefind.js").write_text("// the single index of an earlier version")
+    build(site, pages, budget, cache)
+    assert not (site / "pagefind" / "pagefind.js").exists()
+    assert indexed(site) == {"0": {"papers/a"}, "1": {"papers/b"}, "2": {"papers/c"}}
+    made = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    assert len(made) == 3 and all((cache / name / ".done").is_file() for name in made)
 
-    build(tmp_path, pages, budget)  # nothing changed: every shard kept as it is
-    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "pagefind").rglob("*.pf_meta")} == stamps
+    shutil.rmtree(site / "pagefind")  # MkDocs empties site_dir before each build
+    build(site, pages, budget, cache)  # nothing changed: every shard from the cache
+    assert indexed(site) == {"0": {"papers/a"}, "1": {"papers/b"}, "2": {"papers/c"}}
+    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == made
+    assert not list((site / "pagefind").rglob(".done"))
 
-    pages += write_site(tmp_path, {"2026-01-03": ["c2"]})  # a page more on the newest day
-    build(tmp_path, pages, budget * 2)  # and shards of two pages: 0 = a, b; 1 = c, c2
-    assert indexed(tmp_path) == {"0": {"papers/a", "papers/b"}, "1": {"papers/c", "papers/c2"}}
-    assert not (tmp_path / "pagefind" / "2").exists()
+    shutil.rmtree(site / "pagefind")
+    pages += write_site(site, {"2026-01-03": ["c2"]})  # a page more on the newest day
+    build(site, pages, budget * 2, cache)  # and shards of two pages: 0 = a, b; 1 = c, c2
+    assert indexed(site) == {"0": {"papers/a", "papers/b"}, "1": {"papers/c", "papers/c2"}}
+    assert len(list(cache.iterdir())) == 2  # the three shards of the last build, gone with their pages
+
+
+def test_a_shard_cut_short_in_the_cache_is_made_again(tmp_path):
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    pages = write_site(site, {"2026-01-01": ["a"]})
+    build(site, pages, 10**6, cache)
+    (folder,) = cache.iterdir()
+    (folder / ".done").unlink()  # a build killed while Pagefind wrote the shard
+    for fragment in folder.glob("fragment/*"):
+        fragment.unlink()
+    shutil.rmtree(site / "pagefind")
+    build(site, pages, 10**6, cache)
+    assert indexed(site) == {"0": {"papers/a"}}
 
 
 def test_pagefind_failing_stops_the_build_with_its_message(tmp_path):

@@ -132,7 +132,7 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         self._log_totals()
         self._write_feeds(config)
         if self.search_box is not None:
-            self.search_box.build_index(config.site_dir)
+            self.search_box.build_index(config.site_dir, self.cache_dir / "search")
 
     def on_page_context(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Navigation) -> Any:
         if not self.config.enabled or self.site is None:

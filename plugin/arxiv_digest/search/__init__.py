@@ -88,9 +88,10 @@ class SearchBox:
             self.pages.append(shards.page(path, output))
         return output
 
-    def build_index(self, site_dir: str) -> None:
-        """Index this build's pages into ``site_dir/pagefind`` (:func:`.shards.build`)."""
-        shards.build(site_dir, self.pages, executable(), version("pagefind"), self.shard_bytes)
+    def build_index(self, site_dir: str, cache: Path) -> None:
+        """Index this build's pages into ``site_dir/pagefind``, shards of earlier builds kept in ``cache``
+        (:func:`.shards.build`)."""
+        shards.build(site_dir, self.pages, executable(), version("pagefind"), self.shard_bytes, cache)
 
 
 def is_indexed(page: Any) -> bool:

@@ -10,13 +10,14 @@ newest shard and goes back shard by shard (Pagefind's ``mergeIndex``, which shar
 only until it has a page of results.
 
 Shards are cut from the oldest day on, so a new day only changes the newest shard; a shard whose pages are
-unchanged since the last build is kept as it is instead of being indexed again.
+unchanged since an earlier build is taken from the plugin's cache_dir instead of being indexed again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -39,7 +40,7 @@ EXCLUDE = [".headerlink", ".ad-cards", ".ad-trend", "mjx-container"]
 _UNUSED_UI = re.compile(r"^pagefind-(ui|modular-ui|component-ui|highlight)\.")
 _DATE = re.compile(r'data-pagefind-meta="date:(\d{4}-\d{2}-\d{2})"')
 _GLOB_SPECIAL = re.compile(r"([\\*?$:<>\[\](){},!])")
-_FINGERPRINT = "fingerprint"  # a shard's file naming its pages and their content
+_DONE = ".done"  # in a cached shard: Pagefind finished writing it
 
 
 @dataclass
@@ -98,35 +99,50 @@ def glob(paths: list[str]) -> str:
     return "{" + ",".join(_GLOB_SPECIAL.sub(r"\\\1", path) for path in sorted(paths)) + "}"
 
 
-def build(site_dir: str, pages: list[IndexedPage], executable: Path, version: str,
-          budget: int = SHARD_BYTES) -> None:
-    """Index ``pages`` of the built site into ``site_dir/pagefind``, shard by shard, keeping the shards of
-    the last build whose pages did not change (a failure stops the build: a site whose search box finds
-    nothing must not be published)."""
+def build(site_dir: str, pages: list[IndexedPage], executable: Path, version: str, budget: int = SHARD_BYTES,
+          cache: Path | None = None) -> None:
+    """Index ``pages`` of the built site into ``site_dir/pagefind``, shard by shard. With a ``cache`` folder
+    (kept between builds, as MkDocs empties site_dir), a shard whose pages are the same as in an earlier build
+    is taken from it instead of being indexed again. A failure stops the build: a site whose search box finds
+    nothing must not be published."""
     started = time.perf_counter()
     out = Path(site_dir) / BUNDLE
-    out.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
     shards = plan(pages, budget)
-    entries, indexed = [], 0
+    if cache:
+        cache.mkdir(parents=True, exist_ok=True)
+    entries, used, indexed = [], set(), 0
     for number, shard in enumerate(shards):
         folder = out / str(number)
-        fingerprint = shard.fingerprint(version)
-        if _read(folder / _FINGERPRINT) != fingerprint:
-            shutil.rmtree(folder, ignore_errors=True)
-            _index(site_dir, folder, list(shard.pages), executable)
-            (folder / _FINGERPRINT).write_text(fingerprint)
+        kept = cache / shard.fingerprint(version) if cache else None
+        if kept is None or not (kept / _DONE).is_file():
+            target = kept or folder
+            shutil.rmtree(target, ignore_errors=True)
+            _index(site_dir, target, list(shard.pages), executable)
+            if kept:
+                (kept / _DONE).touch()  # last: a folder without it was cut short and is made again
             indexed += 1
+        if kept:
+            used.add(kept.name)
+            _place(kept, folder)
         entries.append({"path": f"{number}/", "from": shard.first, "to": shard.last, "pages": len(shard.pages)})
-    for stale in out.iterdir():  # shards and files of earlier builds that this one has no more
-        if not (stale.is_dir() and stale.name.isdigit() and int(stale.name) < len(shards)):
-            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     (out / MANIFEST).write_text(json.dumps({"shards": entries[::-1]}, ensure_ascii=False))
+    if cache:  # shards no build will ask for again
+        for stale in cache.iterdir():
+            if stale.name not in used:
+                shutil.rmtree(stale, ignore_errors=True)
     log.info("search: %d pages in %d Pagefind shards (%d indexed, %d kept) in %.1f s", len(pages), len(shards),
              indexed, len(shards) - indexed, time.perf_counter() - started)
 
 
-def _read(path: Path) -> str | None:
-    return path.read_text() if path.is_file() else None
+def _place(kept: Path, folder: Path) -> None:
+    """A kept shard into site_dir: hard links (nothing copied), or a copy across file systems."""
+    try:
+        shutil.copytree(kept, folder, copy_function=os.link, ignore=shutil.ignore_patterns(_DONE))
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(kept, folder, ignore=shutil.ignore_patterns(_DONE))
 
 
 def _index(site_dir: str, folder: Path, paths: list[str], executable: Path) -> None:
