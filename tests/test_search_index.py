@@ -5,6 +5,7 @@ What readers find by typing is checked in Chromium (tests/browser/test_search.py
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from support import build_site, digest_options, search_pages
@@ -48,3 +49,12 @@ def test_search_is_built_with_no_search_plugin_listed(site_with_store):
     run = build_site(site_with_store(), digest_options(fetch="never"), plugins=["tags"])
     assert run.returncode == 0, run.output
     assert search_pages(run.site) and BOX in (run.site / "index.html").read_text("utf-8")
+
+
+def test_materials_search_features_go_with_its_search(site_with_store):
+    theme = {"name": "material", "language": "zh", "features": ["navigation.tabs", "search.highlight", "search.suggest"]}
+    run = build_site(site_with_store(), digest_options(fetch="never"), extra={"theme": theme})
+    assert run.returncode == 0, run.output
+    config = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>',
+                                  (run.site / "index.html").read_text("utf-8"), re.S).group(1))
+    assert config["features"] == ["navigation.tabs"]  # search.highlight would fetch the absent search index
