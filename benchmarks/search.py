@@ -138,6 +138,12 @@ def index_only(site_dir: Path, shard_mb: float | None) -> None:
     print(json.dumps({"wall": wall, "rss_mb": usage.ru_maxrss / 1024, "cpu": usage.ru_utime + usage.ru_stime}))
 
 
+def search_js() -> str:
+    from arxiv_digest import search
+
+    return search.JS_URI
+
+
 def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
@@ -204,6 +210,8 @@ def main() -> None:
         print(f"\n== {label}: {days} days × {papers} papers", flush=True)
         site_dir, build_wall, log = prepare(args.work / label, days, papers, args.seed, args.rebuild)
         index = index_alone(site_dir, args.shard_mb)
+        # The box's script as it is now (a built site keeps the one of its build; the index was just made anew).
+        shutil.copy(ROOT / "plugin" / "arxiv_digest" / "assets" / "arxiv-digest-search.js", site_dir / search_js())
         some_id = sorted((args.work / label / "data" / "papers").glob("*.json"))[days * papers // 2].stem
         queries = ZH_QUERIES + [q.replace("{id}", some_id) for q in EN_QUERIES]
         rows = query_bytes(site_dir, queries)

@@ -46,6 +46,17 @@ def test_the_date_comes_from_the_page_and_the_hash_from_its_html():
     assert one.digest != shards.page("p/index.html", HTML.format(title="T", date="2026-02-18", words="y")).digest
 
 
+def test_a_shard_knows_the_range_of_arxiv_ids_of_its_paper_pages_and_listed_papers():
+    listed = '<section data-pagefind-body><h3 id="1001.00002">A</h3><h3 id="0912.9999">B</h3></section>'
+    day = shards.page("digest/2010-01-04/index.html", HTML.format(title="d", date="2010-01-04", words=listed))
+    paper = shards.page("papers/1001.00001/index.html", HTML.format(title="p", date="2010-01-04", words="x"))
+    later = shards.page("papers/1001.12345/index.html", HTML.format(title="q", date="2010-01-05", words="x"))
+    assert (day.ids, paper.ids) == (("1001.00002", "0912.9999"), ("1001.00001",))
+    first, second = shards.plan([day, paper, later], budget=day.size + paper.size)
+    assert first.ids == ["0912.9999", "1001.00002"] and second.ids == ["1001.12345", "1001.12345"]
+    assert shards.plan([page("about/index.html", None)])[0].ids == []
+
+
 def write_site(site: Path, days: dict[str, list[str]]) -> list[shards.IndexedPage]:
     """A site of one page per name, each with its own word, dated by its day; paths with glob characters."""
     pages = []
@@ -80,9 +91,9 @@ def test_each_shard_indexes_exactly_its_pages_and_the_manifest_lists_them_newest
     assert indexed(tmp_path) == {"0": {"papers/a,1", "papers/a{2}"}, "1": {"papers/b[1]"},
                                  "2": {"papers/c*1", "papers/c 2"}}
     manifest = json.loads((tmp_path / "pagefind" / "shards.json").read_text())["shards"]
-    assert manifest == [{"path": "2/", "from": "2026-01-03", "to": "2026-01-03", "pages": 2},
-                        {"path": "1/", "from": "2026-01-02", "to": "2026-01-02", "pages": 1},
-                        {"path": "0/", "from": "2026-01-01", "to": "2026-01-01", "pages": 2}]
+    assert manifest == [{"path": "2/", "from": "2026-01-03", "to": "2026-01-03", "ids": None, "pages": 2},
+                        {"path": "1/", "from": "2026-01-02", "to": "2026-01-02", "ids": None, "pages": 1},
+                        {"path": "0/", "from": "2026-01-01", "to": "2026-01-01", "ids": None, "pages": 2}]
     for shard in ("0", "1", "2"):  # what search.js loads is there; Pagefind's own UIs are not
         names = {p.name for p in (tmp_path / "pagefind" / shard).iterdir()}
         assert {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json"} <= names

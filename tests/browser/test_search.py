@@ -163,6 +163,17 @@ def shard_requests(visit) -> list[str]:
     return seen
 
 
+def pasted(visit, query: str) -> list[str]:
+    """The papers of the first results of ``query`` put into the box at once (typed a key at a time, "2",
+    "26"… would be searched too on a slow machine)."""
+    box = visit.page.locator("header input.md-search__input")
+    box.click()
+    box.fill(query)
+    visit.page.wait_for_function("q => document.querySelector('.ad-search').dataset.done === q", arg=query)
+    return paper_ids([{"href": h} for h in visit.page.evaluate(
+        "() => [...document.querySelectorAll('.ad-search .md-search-result__item a')].map(a => a.href)")])
+
+
 def test_the_variant_site_is_indexed_in_a_shard_per_day(variant_site):
     manifest = json.loads((variant_site.out / "pagefind" / "shards.json").read_text())["shards"]
     assert [(s["from"], s["to"]) for s in manifest] == [(d, d) for d in sorted(days(variant_site), reverse=True)]
@@ -206,12 +217,7 @@ def test_an_arxiv_id_loads_the_shards_from_its_submission_month_oldest_first(var
     visit = open_page()
     visit.goto(variant_site.at(""), idle=False)
     loaded = shard_requests(visit)
-    box = visit.page.locator("header input.md-search__input")
-    box.click()
-    box.fill(pid)  # at once: typed a key at a time, "2", "26"… are searched too on a slow machine
-    visit.page.wait_for_function("q => document.querySelector('.ad-search').dataset.done === q", arg=pid)
-    found = visit.page.evaluate("() => [...document.querySelectorAll('.ad-search .md-search-result__item a')].map(a => a.href)")
-    assert [h.rstrip("/").rsplit("/", 1)[-1] for h in found] == [pid]
+    assert pasted(visit, pid) == [pid]
     # The newest shard (the first one loaded) and the paper's own; for 2602.* the January shard is never loaded.
     assert set(loaded) == {"2", str(which)}, loaded
     visit.assert_clean()
@@ -254,4 +260,15 @@ def test_a_search_goes_three_shards_back_at_a_time(many_shards, open_page):
     visit.goto(many_shards.at(""), idle=False)  # a new page: no shard loaded yet
     assert pid in paper_ids(search(visit, word))  # "more results" twice: 3 more shards, then the last 2
     assert set(loaded) == {str(n) for n in range(8)}
+    visit.assert_clean()
+
+
+def test_an_arxiv_id_goes_to_the_shard_whose_ids_hold_it(many_shards, open_page):
+    day_files = sorted((many_shards.root.parent / "data" / "days").glob("*.json"))
+    pid = json.loads(day_files[3].read_text("utf-8"))["papers"][1]  # the month rule alone would try 0, 1, 2 first
+    visit = open_page()
+    visit.goto(many_shards.at(""), idle=False)
+    loaded = shard_requests(visit)
+    assert pasted(visit, pid) == [pid]
+    assert set(loaded) == {"7", "3"}  # the newest shard (Pagefind's code) and the paper's own
     visit.assert_clean()

@@ -39,15 +39,21 @@
     await idx.pf.mergeIndex(new URL(`pagefind/${path}`, root).pathname, { ...OPTIONS, mergeFilter: { shard: path } });
   };
 
-  // The shards a query searches, in order: newest first; for an arXiv id, the shards from its submission
-  // month (yymm) on, oldest first, since a paper is announced within days of its submission.
-  const ARXIV_YYMM = /\b(\d{2})(\d{2})\.\d{4,5}\b/;
+  // The shards a query searches, in order: newest first; for an arXiv id, the shards whose range of ids holds
+  // it, then those from its submission month (yymm) on, oldest first (a paper is announced within days).
+  const ARXIV_YYMM = /\b(\d{2})(\d{2})\.(\d{4,5})\b/;
+  const key = (id) => id.split(".").map(Number);  // 2611.01687 < 2611.1234 as numbers
+  const before = (a, b) => a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]);
   const order = (shards, query) => {
     const id = query.match(ARXIV_YYMM);
     const all = shards.map((_, i) => i);
     if (!id) return all;
+    const wanted = key(id[0]);
+    const holding = all.filter((i) => shards[i].ids && before(key(shards[i].ids[0]), wanted)
+      && before(wanted, key(shards[i].ids[1])));
     const month = `20${id[1]}-${id[2]}`;
-    return all.filter((i) => !shards[i].to || shards[i].to >= month).reverse();
+    const later = all.filter((i) => !holding.includes(i) && (!shards[i].to || shards[i].to >= month)).reverse();
+    return [...holding, ...later];
   };
 
   // A query's words as Pagefind indexes them: an arXiv id as its two numbers, Chinese split into words (the

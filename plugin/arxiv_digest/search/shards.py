@@ -7,7 +7,7 @@ pages, github.com/Pagefind/pagefind/issues/842), and a word's index chunk holds 
 page, so one index of a long archive costs the indexer gigabytes and a reader's first search hundreds of
 kilobytes more each year. A shard bounds both: the indexer holds one shard at a time, and a search loads the
 newest shard and goes back shard by shard (Pagefind's ``mergeIndex``, which shares the first shard's wasm)
-only until it has a page of results.
+only until it has a page of results or has searched three shards (``assets/arxiv-digest-search.js``).
 
 Shards are cut from the oldest day on, so a new day only changes the newest shard; a shard whose pages are
 unchanged since an earlier build is taken from the plugin's cache_dir instead of being indexed again.
@@ -29,6 +29,8 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
+from ..arxiv.ids import NEW_ID
+
 log = get_plugin_logger(__name__)
 
 BUNDLE = "pagefind"  # the index's folder in site_dir
@@ -39,6 +41,9 @@ EXCLUDE = [".headerlink", ".ad-cards", ".ad-trend", "mjx-container"]
 # Pagefind's own UIs, which it writes into every shard too: search.js does not use them.
 _UNUSED_UI = re.compile(r"^pagefind-(ui|modular-ui|component-ui|highlight)\.")
 _DATE = re.compile(r'data-pagefind-meta="date:(\d{4}-\d{2}-\d{2})"')
+# The arXiv ids a page is found by: a folder of its path (a paper page) and headings' ids (a day's listed papers).
+_PATH_ID = re.compile(rf"(?:^|/)({NEW_ID})/")
+_ANCHOR_ID = re.compile(rf'<h\d[^>]* id="({NEW_ID})"')
 _GLOB_SPECIAL = re.compile(r"([\\*?$:<>\[\](){},!])")
 _DONE = ".done"  # in a cached shard: Pagefind finished writing it
 
@@ -51,6 +56,7 @@ class Shard:
     first: str | None = None
     last: str | None = None
     size: int = 0
+    ids: list[str] = field(default_factory=list)  # the lowest and the highest arXiv id, once there is one
 
     def fingerprint(self, version: str) -> str:
         lines = [version, *EXCLUDE, *(f"{path} {digest}" for path, digest in sorted(self.pages.items()))]
@@ -63,14 +69,21 @@ class IndexedPage:
     date: str | None
     size: int
     digest: str
+    ids: tuple[str, ...] = ()
 
 
 def page(path: str, output: str) -> IndexedPage:
     """What the index needs of a page given to it: its digest date (the ``date`` meta its results show;
-    pages without one go in the newest shard), its size, and a hash of its HTML."""
+    pages without one go in the newest shard), its size, a hash of its HTML and the arXiv ids it is found by."""
     found = _DATE.search(output)
     data = output.encode()
-    return IndexedPage(path, found.group(1) if found else None, len(data), hashlib.blake2b(data).hexdigest())
+    ids = (*_PATH_ID.findall(path), *_ANCHOR_ID.findall(output))
+    return IndexedPage(path, found.group(1) if found else None, len(data), hashlib.blake2b(data).hexdigest(), ids)
+
+
+def _id_key(arxiv_id: str) -> tuple[int, int]:
+    month, number = arxiv_id.split(".")
+    return int(month), int(number)  # 2611.01687 < 2611.1234 as numbers, not as text
 
 
 def plan(pages: list[IndexedPage], budget: int = SHARD_BYTES) -> list[Shard]:
@@ -88,6 +101,9 @@ def plan(pages: list[IndexedPage], budget: int = SHARD_BYTES) -> list[Shard]:
         shard = shards[-1]
         shard.last, shard.size = date, shard.size + size
         shard.pages.update((p.path, p.digest) for p in days[date])
+        ids = [*shard.ids, *(i for p in days[date] for i in p.ids)]
+        if ids:
+            shard.ids = [min(ids, key=_id_key), max(ids, key=_id_key)]
     if not shards:
         shards.append(Shard())
     shards[-1].pages.update((p.path, p.digest) for p in undated)
@@ -126,7 +142,8 @@ def build(site_dir: str, pages: list[IndexedPage], executable: Path, version: st
         if kept:
             used.add(kept.name)
             _place(kept, folder)
-        entries.append({"path": f"{number}/", "from": shard.first, "to": shard.last, "pages": len(shard.pages)})
+        entries.append({"path": f"{number}/", "from": shard.first, "to": shard.last, "ids": shard.ids or None,
+                        "pages": len(shard.pages)})
     (out / MANIFEST).write_text(json.dumps({"shards": entries[::-1]}, ensure_ascii=False))
     if cache:  # shards no build will ask for again
         for stale in cache.iterdir():
