@@ -4,7 +4,7 @@ files.
 A site gets them without copying anything: the stylesheet and the day page's script always, and each folder of ``assets/`` (such as
 ``mathjax/``) whole when the site lists one of its files in ``extra_javascript`` or ``extra_css`` under
 ``assets/arxiv-digest/``. A whole folder, because a script may load its neighbours at runtime (MathJax
-loads ``ui/safe.js`` beside ``tex-svg-full.js``).
+loads ``tex-chtml.js``, ``ui/safe.js`` and its fonts beside ``loader.js``).
 """
 
 from __future__ import annotations
