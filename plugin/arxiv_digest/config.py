@@ -343,6 +343,9 @@ class DigestConfig(base.Config):
     """Folder whose templates override the plugin's own (same file names)."""
     search = c.Type(bool, default=True)
     """Full-text search by Pagefind in the header, in place of Material's search (read from the first channel)."""
+    mathml = c.Type(bool, default=True)
+    """Turn the site's TeX into MathML at build time, drawn by the browser with no script; ``false`` leaves every
+    formula to the site's MathJax."""
 
     def validate(self) -> tuple[list, list]:  # type: ignore[override]
         failed, warnings = super().validate()
