@@ -24,7 +24,7 @@ from .macros import register_macros
 from .pages import feed
 from .pages import markdown as md
 from .pages import math
-from .pages.assets import ASSETS, CSS_URI, JS_URI, deferred, packaged_assets
+from .pages.assets import ASSETS, CSS_URI, JS_URI, RETIRED, deferred, packaged_assets
 from .pages.cache import inputs as site_inputs
 from .pages.kinds import nav_owner
 from .pages.kinds.day import footer_neighbours
@@ -322,6 +322,9 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             files.append(file)
             self.generated.add(src_uri)
         scripts = [str(script) for script in config.extra_javascript]  # ExtraScriptValue or str
+        for uri in sorted(set(scripts) & RETIRED.keys()):
+            log.warning("extra_javascript lists %s, which this version of arxiv-digest no longer ships: list %s "
+                        "instead", uri, RETIRED[uri])
         for uri, path in packaged_assets([*config.extra_css, *scripts]).items():
             if files.get_file_from_path(uri) is None:  # a site's own copy wins
                 files.append(File.generated(config, uri, abs_src_path=str(path)))

@@ -16,6 +16,9 @@ from mkdocs.config.config_options import ExtraScriptValue
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 PREFIX = "assets/arxiv-digest/"
 CSS_URI = PREFIX + "arxiv-digest.css"
+# Scripts earlier versions shipped, which a site made by an older `arxiv-digest init` still lists → what replaces them.
+RETIRED = {PREFIX + "mathjax/config.js": PREFIX + "mathjax/loader.js",
+           PREFIX + "mathjax/tex-svg-full.js": PREFIX + "mathjax/loader.js"}
 # The day page's tag filter and opening of the entry a link points at (progressive: the page works without it).
 JS_URI = PREFIX + "arxiv-digest-day.js"
 
