@@ -8,8 +8,8 @@ Usage (from the repository root; ``make install-test`` installs Lighthouse 12.2.
 The site is built with ``mkdocs build --strict`` into a temporary folder, with ``site_url`` set to the local
 server (as a deployed site has its own URL), and served by a static server that gzips text as GitHub Pages
 does. Lighthouse runs against Debian's Chromium (``/usr/bin/chromium``, headless) with its default mobile
-settings: a Moto G Power-sized screen, simulated slow 4G and a 4× slower CPU. Prints the four scores per page
-and the performance metrics behind them.
+settings: a Moto G Power-sized screen, simulated slow 4G and a 4× slower CPU. Prints the four scores per page,
+the performance metrics behind them and the long tasks (what Total Blocking Time counts) with their scripts.
 """
 
 from __future__ import annotations
@@ -65,17 +65,27 @@ def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_port}/"
 
 
-def audit(url: str, out: Path) -> dict:
+def audit(url: str, out: Path, tries: int = 3) -> dict:
+    """One Lighthouse run; one that scored nothing (headless Chromium under load now and then reports NO_FCP, "the
+    page did not paint") is run again, and said so."""
     cmd = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
            f"--only-categories={','.join(CATEGORIES)}", "--chrome-flags=--headless=new --no-sandbox"]
     subprocess.run(cmd, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=300)
     report = json.loads(out.read_text())
+    if any(report["categories"][c]["score"] is None for c in CATEGORIES) and tries > 1:
+        error = (report.get("runtimeError") or {}).get("code") or report["audits"]["first-contentful-paint"].get(
+            "errorMessage", "no score")
+        print(f"{url}: no score ({error}); running again", file=sys.stderr)
+        return audit(url, out, tries - 1)
     return {"scores": {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES},
             "metrics": {m: report["audits"][m]["numericValue"] for m in METRICS},
             "failed": {c: [a["id"] for a in report["categories"][c]["auditRefs"]
                            if report["audits"][a["id"]]["score"] is not None and report["audits"][a["id"]]["score"] < 1
                            and a["weight"] > 0] for c in CATEGORIES if c != "performance"},
-            "bytes": report["audits"]["total-byte-weight"]["numericValue"]}
+            "bytes": report["audits"]["total-byte-weight"]["numericValue"],
+            # What blocks the main thread: each long task with the script Lighthouse attributes it to.
+            "long_tasks": [(item["url"].rsplit("/", 2)[-1] or item["url"], item["duration"])
+                           for item in (report["audits"]["long-tasks"].get("details") or {}).get("items", [])]}
 
 
 def main() -> None:
@@ -110,6 +120,8 @@ def main() -> None:
               f"{med('metrics', 'total-blocking-time'):.0f} ms | {med('metrics', 'cumulative-layout-shift'):.3f} | "
               f"{statistics.median(r['bytes'] for r in runs) / 1e3:.0f} kB |")
     for name, runs in rows.items():
+        tasks = ", ".join(f"{url} {ms:.0f} ms" for url, ms in runs[0]["long_tasks"])
+        print(f"{name}: long tasks (first run): {tasks or 'none'}")
         for category, audits in runs[0]["failed"].items():
             if audits:
                 print(f"{name}: {category} audits below full marks: {', '.join(audits)}")

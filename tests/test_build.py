@@ -139,7 +139,8 @@ def test_day_page_entries_match_the_xml(built_site, day):
 
 
 def test_math_in_abstracts_is_kept_verbatim(built_site):
-    """Math segments reach the page unchanged (for MathJax), whatever the site's extensions."""
+    """Math segments reach the page unchanged (as the MathML's TeX annotation, or for MathJax), whatever the site's
+    extensions."""
     with_math = [p for p in all_fixture_papers() if "$" in p.abstract]
     assert with_math
     for paper in with_math:

@@ -106,11 +106,29 @@ def test_a_fresh_site_builds_and_its_home_page_says_how_to_fetch(tmp_path):
     home = page(tmp_path / "site", "")
     text = " ".join(" ".join(article(home).itertext()).split())
     assert "No digest has been fetched yet. Run arxiv-digest fetch in the site's folder" in text
-    assert home.xpath("//script[contains(@src,'assets/arxiv-digest/mathjax/config.js')]")
+    # MathML is made at build time; the packaged loader brings MathJax to a page with TeX MathML cannot draw.
+    assert home.xpath("//script[contains(@src,'assets/arxiv-digest/mathjax/loader.js')]")
     served = tmp_path / "site" / "assets" / "arxiv-digest" / "mathjax"
-    assert (served / "tex-svg-full.js").stat().st_size > 1_000_000 and (served / "ui" / "safe.js").is_file()
+    assert (served / "tex-chtml.js").stat().st_size > 1_000_000 and (served / "ui" / "safe.js").is_file()
     for index in ("archive", "tags", "status"):
         assert (tmp_path / "site" / index / "index.html").is_file()
+
+
+def test_a_site_listing_the_retired_mathjax_scripts_is_told_what_to_list(tmp_path):
+    """A site made by an older init lists config.js and tex-svg-full.js, gone from the package: the build names
+    them and the loader that replaces them (a warning: --strict stops)."""
+    assert _init(tmp_path, "--yes").returncode == 0
+    config = tmp_path / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    old = "  - assets/arxiv-digest/mathjax/config.js\n  - assets/arxiv-digest/mathjax/tex-svg-full.js\n"
+    config.write_text(text.replace("  - assets/arxiv-digest/mathjax/loader.js\n", old), encoding="utf-8")
+    env = {**offline_env(), "ARXIV_DIGEST_FETCH": "never"}
+    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=TIMEOUT)
+    assert build.returncode != 0
+    for retired in ("config.js", "tex-svg-full.js"):
+        assert (f"extra_javascript lists assets/arxiv-digest/mathjax/{retired}, which this version of arxiv-digest "
+                "no longer ships: list assets/arxiv-digest/mathjax/loader.js instead") in build.stderr
 
 
 def test_a_site_without_the_mathjax_scripts_gets_only_the_stylesheet_and_scripts(tmp_path):

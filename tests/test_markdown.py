@@ -329,11 +329,13 @@ def test_hidden_characters_never_reach_the_html(hostile_site):
 
 
 def test_math_survives_with_arithmatex(hostile_site):
-    spans = article(page(hostile_site.site, f"papers/{X_ID}/")).xpath('.//*[contains(@class, "arithmatex")]')
-    assert len(spans) == 1
-    tex = spans[0].text_content()
-    assert "\\{x_1" in tex and "y_2\\}" in tex  # backslashes and underscores intact for MathJax
-    assert spans[0].xpath(".//*") == []  # no HTML (emphasis, tags) inside the formula
+    formulas = article(page(hostile_site.site, f"papers/{X_ID}/")).xpath(".//math")
+    assert len(formulas) == 1
+    tex = formulas[0].xpath("string(.//annotation)")
+    assert "\\{x_1" in tex and "y_2\\}" in tex  # backslashes and underscores intact, as latex2mathml read them
+    # MathML only (no emphasis or tags from Markdown inside the formula): {x_1 < y_2}.
+    assert {e.tag for e in formulas[0].iter()} <= {"math", "semantics", "mrow", "mi", "mo", "mn", "msub", "annotation"}
+    assert formulas[0].xpath("count(.//msub)") == 2
 
 
 def test_page_chrome_escapes_titles_and_tags(hostile_site):

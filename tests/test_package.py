@@ -50,7 +50,7 @@ def test_the_wheel_carries_every_file_the_package_reads(dist):
     tracked = subprocess.run(["git", "ls-files", "plugin/arxiv_digest"], cwd=REPO, capture_output=True, text=True,
                              check=True).stdout.split()
     data = {path.removeprefix("plugin/") for path in tracked if not path.endswith(".py")}
-    assert {"arxiv_digest/scaffold/templates/digest.yml", "arxiv_digest/assets/mathjax/tex-svg-full.js",
+    assert {"arxiv_digest/scaffold/templates/digest.yml", "arxiv_digest/assets/mathjax/tex-chtml.js",
             "arxiv_digest/i18n/zh.yml", "arxiv_digest/prompts/en/analysis.md"} <= data
     with zipfile.ZipFile(_wheel(dist)) as wheel:
         names = set(wheel.namelist())
@@ -112,10 +112,10 @@ def test_a_site_made_by_init_builds_from_the_installed_wheel(dist, tmp_path):
         ".//article[contains(@class,'ad-card')]")
     home = page(built, "")
     assert home.xpath(f"//a[contains(@href,'digest/{newest}')]"), "the home page links the latest digest"
-    # Math is rendered by the packaged MathJax, served by the site itself.
-    assert (built / "assets" / "arxiv-digest" / "mathjax" / "tex-svg-full.js").is_file()
+    # Math is MathML made at build time, and else rendered by the packaged MathJax, served by the site itself.
+    assert (built / "assets" / "arxiv-digest" / "mathjax" / "tex-chtml.js").is_file()
     assert (built / "assets" / "arxiv-digest" / "mathjax" / "ui" / "safe.js").is_file()
-    assert home.xpath("//script[contains(@src,'assets/arxiv-digest/mathjax/tex-svg-full.js')]")
+    assert home.xpath("//script[contains(@src,'assets/arxiv-digest/mathjax/loader.js')]")
 
     assert offline_build.returncode == 0, output
     text = " ".join(article(page(offline / "site", "")).itertext())

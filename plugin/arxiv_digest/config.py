@@ -346,6 +346,9 @@ class DigestConfig(base.Config):
     search_shard_mb = Number(12, minimum=0.05, maximum=1000)
     """HTML (MB) of the pages in one shard of the search index: a shard is what the indexer holds in memory and
     what a reader's first search loads the chunks of (about 300 analyzed paper pages)."""
+    mathml = c.Type(bool, default=True)
+    """Turn the site's TeX into MathML at build time, drawn by the browser with no script; ``false`` leaves every
+    formula to the site's MathJax."""
 
     def validate(self) -> tuple[list, list]:  # type: ignore[override]
         failed, warnings = super().validate()

@@ -23,7 +23,8 @@ from .i18n import labels
 from .macros import register_macros
 from .pages import feed
 from .pages import markdown as md
-from .pages.assets import ASSETS, CSS_URI, JS_URI, deferred, packaged_assets
+from .pages import math
+from .pages.assets import ASSETS, CSS_URI, JS_URI, RETIRED, deferred, packaged_assets
 from .pages.cache import inputs as site_inputs
 from .pages.kinds import nav_owner
 from .pages.kinds.day import footer_neighbours
@@ -110,6 +111,10 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
         # Said at build time, not in the kept pages: a digest grows stale without any change to the store.
         notice = self.site.stale_notice(page.file.src_uri, self.status)
         return md.after_title(markdown, notice) if notice else None
+
+    def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
+        # Every page's formulas, the site's own pages too: math is drawn by the browser, not by a script.
+        return math.render(html) if self.config.enabled and self.config.mathml else None
 
     def on_page_read_source(self, *, page: Any, config: MkDocsConfig) -> str | None:
         if self.pages is not None:
@@ -318,6 +323,9 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             files.append(file)
             self.generated.add(src_uri)
         scripts = [str(script) for script in config.extra_javascript]  # ExtraScriptValue or str
+        for uri in sorted(set(scripts) & RETIRED.keys()):
+            log.warning("extra_javascript lists %s, which this version of arxiv-digest no longer ships: list %s "
+                        "instead", uri, RETIRED[uri])
         for uri, path in packaged_assets([*config.extra_css, *scripts]).items():
             if files.get_file_from_path(uri) is None:  # a site's own copy wins
                 files.append(File.generated(config, uri, abs_src_path=str(path)))

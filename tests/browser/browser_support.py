@@ -11,8 +11,9 @@ are in tests/browser/conftest.py.
   The copies hold only the example's newest day (DAY) and its papers, but for the variant.
 
   - ``variant_site``: a copy of the example (every day) whose store has one paper analyzed by an
-    LLM in Chinese (for jieba search), whose theme turns on ``navigation.instant`` (for MathJax
-    after an instant page switch) and whose search index has a shard per day.
+    LLM in Chinese (for jieba search), whose theme turns on ``navigation.instant``, which leaves all
+    its math to MathJax (``mathml: false``: MathJax's loader, also after an instant page switch) and
+    whose search index has a shard per day.
   - ``hostile_site``: a copy of the example whose store has one more paper, made of
     everything a hostile title, abstract, author list and LLM answer can hold.
   - ``bad_links_site``: a copy of the example where one paper's arXiv and code links are
@@ -138,8 +139,8 @@ def edit_mkdocs_yml(root: Path, change: Callable[[str], str]) -> None:
 
 
 def make_variant(root: Path) -> None:
-    """Chinese LLM analysis for ZH_PAPER; Material's instant navigation on; a search index in shards of one
-    day each (SHARD_MB is less than a day's pages)."""
+    """Chinese LLM analysis for ZH_PAPER; Material's instant navigation on; every formula left to MathJax;
+    a search index in shards of one day each (SHARD_MB is less than a day's pages)."""
     def chinese(record: dict) -> None:
         record["analysis"] = {
             **record["analysis"], "provenance": "llm", "status": "done", "reason": None, "model": "test-model",
@@ -149,7 +150,8 @@ def make_variant(root: Path) -> None:
         }
     edit_json(root / "data" / "papers" / f"{ZH_PAPER}.json", chinese)
     edit_mkdocs_yml(root, lambda text: text.replace("  features:\n", "  features:\n    - navigation.instant\n", 1)
-                    .replace("      max_papers: 10\n", f"      max_papers: 10\n      search_shard_mb: {SHARD_MB}\n", 1))
+                    .replace("      max_papers: 10\n", f"      max_papers: 10\n      search_shard_mb: {SHARD_MB}\n", 1)
+                    .replace("  - arxiv-digest:\n", "  - arxiv-digest:\n      mathml: false\n", 1))
 
 
 # Everything a hostile source can put into a paper. Script payloads set window.__pwned, so a
@@ -269,15 +271,22 @@ class Visit:
                                    "without network (or with a blocker) gets errors:\n" + "\n".join(self.external))
 
 
-def assert_math_typeset(page: Any) -> None:
-    """The page's math is typeset by MathJax (SVG output), without errors and with no raw TeX left."""
-    page.wait_for_selector("article mjx-container", state="attached")
-    assert page.locator("article mjx-container[jax='SVG'] svg").count() >= 1
-    assert page.locator("article mjx-container [data-mjx-error], article mjx-merror").count() == 0
-    # Nothing left untypeset: arithmatex spans hold only MathJax output, no raw TeX.
-    raw = page.evaluate("""() => [...document.querySelectorAll('article .arithmatex')]
-        .filter(el => !el.querySelector('mjx-container')).map(el => el.textContent)""")
-    assert not raw, f"math left as TeX: {raw}"
+def assert_mathml_drawn(page: Any) -> None:
+    """The page's math is MathML the browser lays out as math (no script): no TeX left for MathJax, and each
+    subscript sits lower and each superscript higher than its base, which unknown elements laid out as text would
+    not."""
+    assert page.locator("article math").count() >= 1
+    assert page.locator("article .arithmatex").all_text_contents() == [], "math left as TeX for MathJax"
+    shifts = page.evaluate("""() => [...document.querySelectorAll('article math :is(msub, msup)')]
+        .filter(s => s.getClientRects().length)
+        .map(s => {
+            const [base, script] = [...s.children].map(c => c.getBoundingClientRect());
+            return s.localName === 'msub' ? script.bottom - base.bottom : base.top - script.top;
+        })""")
+    assert shifts and min(shifts) > 0, f"scripts not moved off their base: {shifts}"
+    # The TeX annotation is not drawn.
+    assert page.evaluate("""() => [...document.querySelectorAll('article math annotation')]
+        .every(a => a.getClientRects().length === 0)""")
 
 
 def watch(page: Any) -> Visit:

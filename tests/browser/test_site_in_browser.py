@@ -7,7 +7,8 @@ builds the sites and records console errors, failed requests and dialogs):
   any other host (a reader offline, or behind a blocker, sees the same site);
 * search (Pagefind, in the header box) finds papers by an English title word and by a Chinese word of a
   TL;DR (test_search.py: abstract words, arXiv ids, authors, Chinese topics);
-* math renders with the MathJax served by the site, also after an instant page switch;
+* math renders as MathML made at build time, and with the MathJax served by the site where TeX is left, also
+  after an instant page switch;
 * a hostile paper (script tags, ``onerror=``, Jinja, YAML breakers, 10,000-character
   abstract, 500 authors) builds and shows as text, and nothing of it runs; links that
   are not web links are dropped;
@@ -28,7 +29,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from browser_support import (BAD_LINKS_PAPER, CHROMIUM, DAY, HOSTILE_ID, LONG_WORD, MATH_PAPERS, ZH_PAPER, ZH_WORD,
-                             Site, Visit, search)
+                             Site, Visit, assert_mathml_drawn, search)
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make system-deps) to run the browser tests",
@@ -144,50 +145,48 @@ def test_search_finds_paper_by_chinese_tldr_word(variant_site, open_page):
 
 @pytest.mark.parametrize("path", ["papers/2602.15727/", f"digest/{MATH_PAPERS['2602.06042']}/"],
                          ids=["paper-2602.15727", "day-with-2602.06042"])
-def test_math_renders(visited, path):
-    """The abstracts' $...$ math is typeset by the MathJax served with the site (HTML output since issue 16:
-    a third of the SVG bundle's bytes)."""
+def test_math_renders_as_mathml_without_a_script(visited, path):
+    """The abstracts' and analyses' math is MathML made at build time (issue 16): Chromium draws it, no math
+    script is loaded."""
     visit = visited(path)
-    page = visit.page
-    # MathJax typesets a formula when it comes into view (ui/lazy): open the collapsed blocks, scroll through.
-    page.evaluate("""async () => {
-        document.querySelectorAll('article details').forEach(d => d.open = true);
-        for (const el of document.querySelectorAll('article .arithmatex')) {
-            el.scrollIntoView();
-            await new Promise(r => requestAnimationFrame(() => setTimeout(r, 30)));
-        } }""")
-    page.wait_for_function("""() => [...document.querySelectorAll('article .arithmatex')]
-        .every(el => el.querySelector('mjx-container mjx-math'))""", timeout=15_000)
-    assert page.locator("article mjx-container[jax='CHTML'] mjx-math").count() >= 1
-    assert page.locator("article mjx-container [data-mjx-error], article mjx-merror").count() == 0
-    # Nothing left untypeset: arithmatex spans hold only MathJax output, no raw TeX.
-    raw = page.evaluate("""() => [...document.querySelectorAll('article .arithmatex')]
-        .filter(el => !el.querySelector('mjx-container')).map(el => el.textContent)""")
-    assert not raw, f"math left as TeX: {raw}"
+    visit.page.evaluate("document.querySelectorAll('article details').forEach(d => d.open = true)")
+    assert_mathml_drawn(visit.page)
+    assert visit.page.evaluate("typeof window.MathJax.startup") == "undefined", "MathJax was loaded"
     visit.assert_clean()
 
 
 @pytest.mark.parametrize("path, has_math", [("", False), ("archive/", False), ("papers/2602.15720/", False),
                                             (f"papers/{ZH_PAPER}/", True)])
-def test_math_is_loaded_only_by_pages_with_math_and_never_blocks(example_site, open_page, path, has_math):
-    """A page without a formula loads no math renderer; one with formulas loads it asynchronously."""
+def test_mathjax_is_loaded_only_by_pages_with_tex_left_and_never_blocks(variant_site, open_page, path, has_math):
+    """The fallback (here for every formula: the variant site has ``mathml: false``): a page without TeX loads no
+    math renderer; one with TeX loads MathJax asynchronously, which typesets it with its CHTML output."""
     visit = open_page()
     requests: list[str] = []
     visit.page.on("request", lambda r: requests.append(r.url))
-    visit.goto(example_site.at(path))
-    mathjax = [u for u in requests if "/javascripts/mathjax/" in u]
+    visit.goto(variant_site.at(path))
+    mathjax = [u for u in requests if "/mathjax/" in u and not u.endswith("/loader.js")]
     assert bool(mathjax) == has_math, mathjax
-    assert visit.page.locator("article .arithmatex").count() > 0 if has_math else True
     # Only the small loader is in the page's HTML; MathJax itself comes from an async script it adds.
     assert visit.page.evaluate("""() => [...document.scripts]
-        .filter(s => s.src.includes('/javascripts/mathjax/') && !s.async).map(s => s.src)""") == []
+        .filter(s => s.src.includes('/mathjax/') && !s.src.endsWith('/loader.js') && !s.async)
+        .map(s => s.src)""") == []
     if has_math:
-        assert visit.page.locator("article mjx-container").count() > 0
+        # MathJax typesets a formula when it comes into view (ui/lazy): open the collapsed blocks, scroll through.
+        visit.page.evaluate("""async () => {
+            document.querySelectorAll('article details').forEach(d => d.open = true);
+            for (const el of document.querySelectorAll('article .arithmatex')) {
+                el.scrollIntoView();
+                await new Promise(r => requestAnimationFrame(() => setTimeout(r, 30)));
+            } }""")
+        visit.page.wait_for_function("""() => [...document.querySelectorAll('article .arithmatex')]
+            .every(el => el.querySelector('mjx-container mjx-math'))""", timeout=15_000)
+        assert visit.page.locator("article mjx-container[jax='CHTML'] mjx-math").count() >= 1
+        assert visit.page.locator("article mjx-container [data-mjx-error], article mjx-merror").count() == 0
     visit.assert_clean()
 
 
 def test_math_renders_after_instant_navigation(variant_site, open_page):
-    """With navigation.instant, Material swaps the page without reloading: mathjax.js re-typesets."""
+    """With navigation.instant, Material swaps the page without reloading: MathJax's loader re-typesets."""
     visit = open_page()
     visit.goto(variant_site.at(""), idle=False)
     page = visit.page

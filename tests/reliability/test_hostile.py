@@ -19,9 +19,10 @@ A case passes when:
   no control, bidi or invisible characters in the content's text or attributes;
 * in Chromium (``/usr/bin/chromium`` through Playwright, headless, no network) neither the
   paper page nor the day page nor the home page (macros cards) runs the payload or opens
-  a dialog, and no link of the content (MathJax's SVG links included) has a ``javascript:``/
-  ``data:``/``vbscript:`` target. The site loads MathJax the way the example site does (a
-  local copy with ``ui/safe``), and the ``*_math_href`` cases must have been typeset.
+  a dialog, and no link of the content (MathJax's links included) has a ``javascript:``/
+  ``data:``/``vbscript:`` target. The site has math the way the example site does (MathML made
+  at build time, the packaged MathJax with ``ui/safe`` for the rest), and the ``*_math_href``
+  cases must have been rendered (typeset by MathJax or drawn as MathML).
   Without Chromium that part is skipped and said so.
 """
 
@@ -31,7 +32,6 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 import json
 import re
-import shutil
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -311,9 +311,9 @@ def built(tmp_path_factory) -> Built:
         if isinstance(p, dict) and "arxiv-digest" in p:
             p["arxiv-digest"]["llm"] = {}  # the build only reads the store
     config.write_text(yaml.safe_dump(site, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    # MathJax as the example site serves it (local copy, ui/safe), so math payloads are typeset in Chromium.
-    shutil.copytree(S.REPO / "docs" / "javascripts", root / "docs" / "javascripts")
-    site["extra_javascript"] = ["javascripts/mathjax.js"]
+    # Math as the example site has it: MathML made at build time, and the packaged MathJax (ui/safe) for the TeX
+    # that is not made MathML, so every math payload is rendered in Chromium.
+    site["extra_javascript"] = ["assets/arxiv-digest/mathjax/loader.js"]
     config.write_text(yaml.safe_dump(site, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (root / "docs" / "index.md").write_text(
         "# Home\n\n{{ digest.cards() }}\n\n[Latest]({{ digest.link(digest.latest.page) }})\n", encoding="utf-8")
@@ -440,7 +440,7 @@ INIT_SCRIPT = """
 """
 # Fire what a reader's pointer or keyboard would: mouseover/focus handlers on the content.
 TOUCH_SCRIPT = """async () => {
-  // Math first: MathJax (the example site's local copy, with ui/safe) turns \\href{…} into links.
+  // Math first: MathJax (the packaged copy, with ui/safe) turns \\href{…} into links.
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     await MathJax.startup.promise;
     // ui/lazy typesets a formula when it comes into view: bring each one there.
@@ -456,9 +456,11 @@ TOUCH_SCRIPT = """async () => {
   for (const el of document.querySelectorAll('article a, article img, article details, article span, article p')) {
     for (const type of ['mouseover', 'focus', 'toggle']) el.dispatchEvent(new Event(type));
   }
-  const hrefs = Array.from(document.querySelectorAll('article a')).map(
+  // Links, and any element with an href (MathML's href would be one, were it let through).
+  const hrefs = Array.from(document.querySelectorAll('article a, article [href]')).map(
     a => (typeof a.href === 'string' ? a.href : (a.getAttribute('href') || a.getAttribute('xlink:href') || '')));
-  return [hrefs, document.querySelectorAll('article mjx-container').length];
+  // Math rendered: typeset by MathJax, or drawn from the MathML made at build time.
+  return [hrefs, document.querySelectorAll('article mjx-container, article math').length];
 }"""
 
 
@@ -524,7 +526,7 @@ def browser_problems(results: dict[str, dict], case: Case) -> list[str]:
         if uri == own and got["script_hrefs"]:
             problems.append(f"dangerous links on /{uri}: {got['script_hrefs'][:3]}")
         if uri == own and case.name.endswith("math_href") and not got.get("typeset"):
-            problems.append(f"MathJax typeset nothing on /{uri}: the math payload was not exercised")
+            problems.append(f"no math rendered on /{uri}: the math payload was not exercised")
     return problems
 
 
@@ -567,10 +569,11 @@ def test_browser_check_detects_a_payload(tmp_path):
     page.mkdir()
     (page / "index.html").write_text(
         "<html><body><article><img src=x onerror=\"" + js("control") + "\">"
-        "<a href=\"javascript:alert('control')\" onmouseover=\"window.__pwned='hover'\">x</a></article></body></html>",
+        "<a href=\"javascript:alert('control')\" onmouseover=\"window.__pwned='hover'\">x</a>"
+        "<math><mrow href=\"javascript:alert('mathml')\"><mi>x</mi></mrow></math></article></body></html>",
         encoding="utf-8")
     with ThreadPoolExecutor(max_workers=1) as pool:  # see browser_results
         got = pool.submit(asyncio.run, _visit_all(tmp_path, ["bad/"])).result()["bad/"]
-    assert got["typeset"] == 0
+    assert got["typeset"] == 1  # the <math>
     assert "control" in got["pwned"] and "hover" in got["pwned"] and "control" in got["dialogs"], got
-    assert got["script_hrefs"], got
+    assert len(got["script_hrefs"]) == 2, got  # the link's and the MathML element's

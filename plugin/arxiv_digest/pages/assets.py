@@ -4,7 +4,7 @@ files.
 A site gets them without copying anything: the stylesheet and the day page's script always, and each folder of ``assets/`` (such as
 ``mathjax/``) whole when the site lists one of its files in ``extra_javascript`` or ``extra_css`` under
 ``assets/arxiv-digest/``. A whole folder, because a script may load its neighbours at runtime (MathJax
-loads ``ui/safe.js`` beside ``tex-svg-full.js``).
+loads ``tex-chtml.js``, ``ui/safe.js`` and its fonts beside ``loader.js``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from mkdocs.config.config_options import ExtraScriptValue
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 PREFIX = "assets/arxiv-digest/"
 CSS_URI = PREFIX + "arxiv-digest.css"
+# Scripts earlier versions shipped, which a site made by an older `arxiv-digest init` still lists → what replaces them.
+RETIRED = {PREFIX + "mathjax/config.js": PREFIX + "mathjax/loader.js",
+           PREFIX + "mathjax/tex-svg-full.js": PREFIX + "mathjax/loader.js"}
 # The day page's tag filter and opening of the entry a link points at (progressive: the page works without it).
 JS_URI = PREFIX + "arxiv-digest-day.js"
 
