@@ -36,8 +36,9 @@ log = get_plugin_logger(__name__)
 BUNDLE = "pagefind"  # the index's folder in site_dir
 MANIFEST = "shards.json"
 SHARD_BYTES = 12_000_000  # the default of the option search_shard_mb
-# Left out of the index: heading permalinks, cards (each repeats a paper page), trend charts, math as rendered.
-EXCLUDE = [".headerlink", ".ad-cards", ".ad-trend", "mjx-container"]
+# Left out of the index: heading permalinks, cards (each repeats a paper page), trend charts, math as MathJax
+# rendered it, and the TeX source kept beside MathML (excerpts would show it as text).
+EXCLUDE = [".headerlink", ".ad-cards", ".ad-trend", "mjx-container", "annotation"]
 # Pagefind's own UIs, which it writes into every shard too: search.js does not use them.
 _UNUSED_UI = re.compile(r"^pagefind-(ui|modular-ui|component-ui|highlight)\.")
 _DATE = re.compile(r'data-pagefind-meta="date:(\d{4}-\d{2}-\d{2})"')
