@@ -67,6 +67,8 @@ CASES: dict[str, tuple[object, object]] = {
     "day_analyses": ("10", -1),
     "templates_dir": (5, "no/such/dir"),
     "search": ("yes", None),
+    "search_shard_mb": ("12", 0),
+    "mathml": ("yes", None),
     "arxiv.api_url": (5, "export.arxiv.org/api/query"),  # no scheme
     "arxiv.html_url": (5, "https://arxiv.org/html/{paper}"),  # unknown placeholder
     "arxiv.pdf_url": (5, "ftp://arxiv.org/pdf/{id}"),
