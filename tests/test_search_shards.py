@@ -46,6 +46,17 @@ def test_the_date_comes_from_the_page_and_the_hash_from_its_html():
     assert one.digest != shards.page("p/index.html", HTML.format(title="T", date="2026-02-18", words="y")).digest
 
 
+def test_related_papers_and_the_stale_notice_do_not_change_a_pages_hash():
+    def paper(related: str, notice: str) -> str:
+        return HTML.format(title="T", date="2026-02-18", words=(
+            f'<div class="admonition warning ad-stale"><p class="admonition-title">旧</p><p>{notice}</p></div>BODY'
+            f'<section class="ad-cards ad-cards--related" data-search-exclude><article>{related}</article></section>'))
+    one = shards.page("p/index.html", paper("2602.00001", "最新一期是 2026-02-18"))
+    assert one.digest == shards.page("p/index.html", paper("2602.00002", "最新一期是 2026-02-19")).digest
+    edited = paper("2602.00001", "最新一期是 2026-02-18").replace("BODY", "EDITED")  # what the index holds
+    assert one.digest != shards.page("p/index.html", edited).digest
+
+
 def test_a_shard_knows_the_range_of_arxiv_ids_of_its_paper_pages_and_listed_papers():
     listed = '<section data-pagefind-body><h3 id="1001.00002">A</h3><h3 id="0912.9999">B</h3></section>'
     day = shards.page("digest/2010-01-04/index.html", HTML.format(title="d", date="2010-01-04", words=listed))

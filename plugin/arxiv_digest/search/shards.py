@@ -36,9 +36,13 @@ log = get_plugin_logger(__name__)
 BUNDLE = "pagefind"  # the index's folder in site_dir
 MANIFEST = "shards.json"
 SHARD_BYTES = 12_000_000  # the default of the option search_shard_mb
-# Left out of the index: heading permalinks, cards (each repeats a paper page), trend charts, math as MathJax
-# rendered it, and the TeX source kept beside MathML (excerpts would show it as text).
-EXCLUDE = [".headerlink", ".ad-cards", ".ad-trend", "mjx-container", "annotation"]
+# Left out of the index: heading permalinks, cards (each repeats a paper page), trend charts, the stale notice,
+# math as MathJax rendered it, and the TeX source kept beside MathML (excerpts would show it as text).
+EXCLUDE = [".headerlink", ".ad-cards", ".ad-trend", ".ad-stale", "mjx-container", "annotation"]
+# What of the above changes from one day to the next on old pages (their related papers, the stale notice): left
+# out of the hash that decides whether a shard is indexed again, or a new day would make every shard anew.
+_VOLATILE = re.compile(r'<section class="ad-cards[^"]*"[^>]*>.*?</section>'
+                       r'|<div class="admonition [^"]*\bad-stale\b[^"]*">.*?</div>', re.S)
 # Pagefind's own UIs, which it writes into every shard too: search.js does not use them.
 _UNUSED_UI = re.compile(r"^pagefind-(ui|modular-ui|component-ui|highlight)\.")
 _DATE = re.compile(r'data-pagefind-meta="date:(\d{4}-\d{2}-\d{2})"')
@@ -77,9 +81,9 @@ def page(path: str, output: str) -> IndexedPage:
     """What the index needs of a page given to it: its digest date (the ``date`` meta its results show;
     pages without one go in the newest shard), its size, a hash of its HTML and the arXiv ids it is found by."""
     found = _DATE.search(output)
-    data = output.encode()
+    digest = hashlib.blake2b(_VOLATILE.sub("", output).encode()).hexdigest()
     ids = (*_PATH_ID.findall(path), *_ANCHOR_ID.findall(output))
-    return IndexedPage(path, found.group(1) if found else None, len(data), hashlib.blake2b(data).hexdigest(), ids)
+    return IndexedPage(path, found.group(1) if found else None, len(output.encode()), digest, ids)
 
 
 def _id_key(arxiv_id: str) -> tuple[int, int]:
