@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,29 +134,33 @@ def build(site_dir: str, pages: list[IndexedPage], executable: Path, version: st
     shards = plan(pages, budget)
     if cache:
         cache.mkdir(parents=True, exist_ok=True)
-    entries, used, indexed = [], set(), 0
-    for number, shard in enumerate(shards):
-        folder = out / str(number)
-        kept = cache / shard.fingerprint(version) if cache else None
-        if kept is None or not (kept / _DONE).is_file():
-            target = kept or folder
-            shutil.rmtree(target, ignore_errors=True)
-            _index(site_dir, target, list(shard.pages), executable)
-            if kept:
-                (kept / _DONE).touch()  # last: a folder without it was cut short and is made again
-            indexed += 1
-        if kept:
-            used.add(kept.name)
-            _place(kept, folder)
+    # Each shard's folder: in the cache when there is one (made now unless a finished one is there), else in
+    # site_dir. Pagefind runs one at a time per core: a run keeps about one core busy, and holds one shard.
+    folders = [cache / shard.fingerprint(version) if cache else out / str(n) for n, shard in enumerate(shards)]
+    todo = [(shard, folder) for shard, folder in zip(shards, folders) if not (cache and (folder / _DONE).is_file())]
+    with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
+        list(pool.map(lambda job: _make(site_dir, *job, executable, done=cache is not None), todo))  # raises
+    entries = []
+    for number, (shard, folder) in enumerate(zip(shards, folders)):
+        if cache:
+            _place(folder, out / str(number))
         entries.append({"path": f"{number}/", "from": shard.first, "to": shard.last, "ids": shard.ids or None,
                         "pages": len(shard.pages)})
     (out / MANIFEST).write_text(json.dumps({"shards": entries[::-1]}, ensure_ascii=False))
     if cache:  # shards no build will ask for again
+        used = {folder.name for folder in folders}
         for stale in cache.iterdir():
             if stale.name not in used:
                 shutil.rmtree(stale, ignore_errors=True)
     log.info("search: %d pages in %d Pagefind shards (%d indexed, %d kept) in %.1f s", len(pages), len(shards),
-             indexed, len(shards) - indexed, time.perf_counter() - started)
+             len(todo), len(shards) - len(todo), time.perf_counter() - started)
+
+
+def _make(site_dir: str, shard: Shard, folder: Path, executable: Path, done: bool) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    _index(site_dir, folder, list(shard.pages), executable)
+    if done:
+        (folder / _DONE).touch()  # last: a cached folder without it was cut short and is made again
 
 
 def _place(kept: Path, folder: Path) -> None:
