@@ -19,9 +19,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
-log = get_plugin_logger(__name__)
-
 from . import shards
+
+log = get_plugin_logger(__name__)
 
 JS_URI = "assets/arxiv-digest/search.js"
 MATERIAL_SEARCH = ("material/search", "search")
