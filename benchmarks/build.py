@@ -10,7 +10,8 @@ Usage (from the repository root)::
 For each scale, in one run:
 
 (a) ``plugin``: ``mkdocs build`` of a site (Material, zh, search, tags, arxiv-digest with
-    ``fetch: never``) on a synthetic store (``benchmarks/synth.py``: LLM-analyzed papers), in two states:
+    ``fetch: never``) on a synthetic store (``benchmarks/synth.py``: LLM-analyzed papers; days older than
+    30 days packed, as a site's fetching builds leave them with the default ``pack_after_days``), in two states:
     ``daily``: ``cache_dir`` holds what the build of the day before (the store without its newest day) left,
     and the newest day is new, as in the scheduled job that keeps ``cache_dir`` between runs;
     ``cold``: ``cache_dir`` is empty, as in a first build or a CI job that does not keep it;
@@ -290,8 +291,15 @@ def prepare_store(work: Path, days: int, seed: int) -> Path:
 
     print(f"  synthesizing {days} days × {PAPERS_PER_DAY} papers (+{LISTED_PER_DAY} listed) into {data} …", flush=True)
     totals = synth.synthesize(data, days, PAPERS_PER_DAY, seed, listed=LISTED_PER_DAY)
-    marker.write_text(json.dumps(params))
     print(f"  {totals['papers']} papers, {totals['bytes'] / 1e6:.0f} MB", flush=True)
+    try:
+        from arxiv_digest.packs import pack_days
+        from arxiv_digest.store import Store
+    except ImportError:  # a plugin from before packed days: its sites keep every file loose
+        pass
+    else:  # as a site's fetching builds leave it, with the default pack_after_days
+        print(f"  packed {len(pack_days(Store(data), 30))} days older than 30 days", flush=True)
+    marker.write_text(json.dumps(params))
     return data
 
 

@@ -400,6 +400,7 @@ def synthesize(out: Path, days: int, papers: int, seed: int, until: date = UNTIL
     """Write the store; returns counts and sizes."""
     rng = random.Random(seed)
     out = Path(out)
+    shutil.rmtree(out / "packs", ignore_errors=True)  # what the plugin packed of the previous store
     for sub in ("days", "papers", "listed"):
         folder = out / sub
         if folder.is_dir():

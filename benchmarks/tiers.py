@@ -6,7 +6,10 @@ Usage (from the repository root)::
     python benchmarks/tiers.py --days 20 --page-days 3  # quicker
 
 (a) store: ``benchmarks/synth.py --days D --papers F --listed L`` (kept under ``--work`` between runs): its
-    size in bytes and files, by folder, against the issue's target of ≤ 300 MB and ≤ 5,000 files a year;
+    size in bytes and files, by folder, against the issue's target of ≤ 300 MB and ≤ 5,000 files a year:
+    as synthesized (JSON only), then with a figure for every featured paper at the largest size the plugin
+    stores (``MAX_BYTES``, 40 KB: the worst case), then with the days older than ``pack_after_days`` (30,
+    the default) packed the way ``arxiv-digest fetch`` and every fetching build pack them;
 (b) day page: ``mkdocs build`` (the build benchmark's site: Material, zh, Pagefind search, tags) of the
     newest ``--page-days`` days of the same store, and the size of each day page's HTML against ≤ 600 KB;
     the size of the listed section and the Pagefind index of the day pages besides.
@@ -16,11 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import shutil
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -32,19 +37,47 @@ from stores import add_store_options, synthetic_store  # noqa: E402
 
 
 def folder_size(path: Path) -> tuple[int, int]:
-    files = [p for p in path.rglob("*.json")] if path.is_dir() else []
+    files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else []
     return sum(p.stat().st_size for p in files), len(files)
 
 
-def store_figures(store: Path) -> list[str]:
+def store_table(store: Path, title: str) -> list[str]:
     out = []
     total_bytes = total_files = 0
-    for sub in ("days", "papers", "listed"):
+    for sub in ("days", "papers", "listed", "figures", "packs"):
         size, files = folder_size(store / sub)
         total_bytes += size
         total_files += files
-        out.append(f"| store {sub}/ | {size / 1e6:.1f} MB in {files} files |")
-    out.append(f"| store total | {total_bytes / 1e6:.1f} MB in {total_files} files (target ≤ 300 MB, ≤ 5,000 files) |")
+        if files:
+            out.append(f"| {title}: {sub}/ | {size / 1e6:.1f} MB in {files} files |")
+    out.append(f"| {title}: **total** | **{total_bytes / 1e6:.1f} MB in {total_files} files** "
+               "(target ≤ 300 MB, ≤ 5,000 files) |")
+    return out
+
+
+def store_figures(store: Path, work: Path, pack_after_days: int) -> list[str]:
+    """The store as synthesized, with worst-case figures, and packed."""
+    from arxiv_digest.arxiv.figure import MAX_BYTES
+    from arxiv_digest.packs import pack_days
+    from arxiv_digest.store import Store
+
+    out = store_table(store, "JSON only")
+    copy = work / f"{store.name}-figures-packed"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(store, copy)
+    target = Store(copy)
+    rng = random.Random(1)
+    for day in target.days():
+        for pid in day["papers"]:
+            paper = target.paper(pid)
+            file = target.save_figure(pid, rng.randbytes(MAX_BYTES))  # WebP does not compress further either
+            target.save_paper({**paper, "figure": {"file": file, "caption": "Figure 1: overview of the method.",
+                                                   "width": 480, "height": 270, "checked": "2026-11-20T00:00:00+00:00"}})
+    out += store_table(copy, "with figures (40 KB each)")
+    start = time.perf_counter()
+    packed = pack_days(Store(copy), pack_after_days)
+    seconds = time.perf_counter() - start
+    out += store_table(copy, f"packed ({len(packed)} days older than {pack_after_days} days, {seconds:.1f} s)")
     return out
 
 
@@ -91,14 +124,15 @@ def main() -> None:
     add_store_options(parser, work="/tmp/arxiv-digest-tiers")
     parser.set_defaults(days=250, papers=20, listed=230)
     parser.add_argument("--page-days", type=int, default=3, help="newest days built for the day page figures")
+    parser.add_argument("--pack-after-days", type=int, default=30, help="the option of that name")
     args = parser.parse_args()
     store = synthetic_store(args)
     print("| figure | value |\n|---|---|")
     print(f"| store | {args.days} days × ({args.papers} featured + {args.listed} listed) |")
-    for line in store_figures(store) + page_figures(store, args.page_days, args.work):
+    for line in store_figures(store, args.work, args.pack_after_days) + page_figures(store, args.page_days, args.work):
         print(line)
     print(f"\nreproduce: python benchmarks/tiers.py --days {args.days} --papers {args.papers} --listed {args.listed} "
-          f"--page-days {args.page_days}")
+          f"--page-days {args.page_days} --pack-after-days {args.pack_after_days}")
 
 
 if __name__ == "__main__":

@@ -310,6 +310,10 @@ class DigestConfig(base.Config):
     data_dir = c.Optional(c.Type(str))
     """Store of papers and days (JSON, meant to be committed), relative to mkdocs.yml
     (default: ``data``, or ``data/<prefix>`` for a channel with a ``prefix``)."""
+    pack_after_days = Integer(30, maximum=3650)
+    """Days more than this many days older than the newest stored day keep their papers, listed papers and
+    figures in one zip each, ``packs/<date>.zip`` in ``data_dir``, instead of 40-odd files (0 = never pack).
+    Packed papers read, build and re-analyze as before; what changes is written loose, and packed again."""
     cache = c.Type(bool, default=True)
     """Keep each generated page from the previous build while what it shows is unchanged (its paper or day,
     their tags and related papers, options, templates), instead of making it again."""

@@ -24,6 +24,7 @@ from .hooks import Hooks
 from .analysis.llm import Usage, briefs
 from .model import (Day, DaySource, Paper, Provenance, Relevance, Status, Summary, is_final, merge_paper,
                     summary_problem)
+from .packs import pack_days
 from .store import Store
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class Report:
     pending: dict[str, str] = field(default_factory=dict)
     summaries: int = 0
     figures: int = 0
+    packed: list[str] = field(default_factory=list)  # days whose loose files went into their pack
     usage: Usage = field(default_factory=Usage)
     prices: tuple[float, float] = (0.0, 0.0)
     learned: list[str] = field(default_factory=list)  # what the LLM endpoint refused, with the option to set
@@ -89,6 +91,8 @@ class Report:
             out.append(line)
         if self.figures:
             out.append(f"figures stored: {self.figures}")
+        if self.packed:
+            out.append(f"days packed: {len(self.packed)} ({self.packed[0]} … {self.packed[-1]})")
         out += [f"pending {pid}: {reason}" for pid, reason in sorted(self.pending.items())]
         out += [f"provider: {note}" for note in self.learned]
         out += [f"failed: {f}" for f in self.failures]
@@ -235,6 +239,7 @@ def update(store: Store, config: DigestConfig, announcements: Iterable[Announcem
             store_day(store, config, ann, chosen, count, report, complete=complete, relevance=relevance,
                       skipped=len(fetched.skipped), excluded=len(ranked.excluded), below=len(ranked.below))
             add_figures(store, config, [p["id"] for p in chosen[: config.max_papers or None]], report)
+        report.packed = pack_days(store, config.pack_after_days)
     return report
 
 

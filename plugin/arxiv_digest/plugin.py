@@ -79,8 +79,8 @@ class ArxivDigestPlugin(BasePlugin[DigestConfig]):
             check_channels(channels(config), root)
         except ValidationError as error:
             raise PluginError(str(error)) from None
-        self.store = Store(root / data_dir(self.config))
         self.cache_dir = root / self.config.cache_dir
+        self.store = Store(root / data_dir(self.config), unpack_dir=self.cache_dir / "unpacked")
         _add_markdown_extensions(config)
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)

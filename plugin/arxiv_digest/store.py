@@ -1,5 +1,6 @@
 """The store: one JSON file per featured paper and per digest day under ``data_dir``, and one per day for the
-day's listed papers (``listed/<date>.json``: a few hundred compact records, not a file each).
+day's listed papers (``listed/<date>.json``: a few hundred compact records, not a file each). Days older than
+``pack_after_days`` keep their papers, listed file and figures in one zip each (:mod:`.packs`), read as if loose.
 
 Files are UTF-8, keys sorted, indented (diff-friendly, meant to be committed)
 and written atomically. A file is only rewritten when its content changes, so
@@ -15,7 +16,9 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -25,6 +28,7 @@ from filelock import FileLock, Timeout
 
 from .arxiv.ids import file_stem
 from .model import Day, Listed, Paper, Record
+from .packs import Packs
 
 log = get_plugin_logger(__name__)
 
@@ -73,13 +77,17 @@ def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> bool:
 class Store:
     """Papers and days under one ``data_dir``."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, unpack_dir: Path | None = None) -> None:
         self.root = Path(root)
         self.papers_dir = self.root / "papers"
         self.days_dir = self.root / "days"
         self.figures_dir = self.root / "figures"
         self.listed_dir = self.root / "listed"
-        self._cache: dict[Path, tuple[int, Record, str]] = {}
+        self.packs = Packs(self.root)
+        # Where packed figures are written out for the site to copy (cache_dir; a temporary folder without).
+        self.unpack_dir = unpack_dir
+        # path → (where it was read from, record, digest of its bytes)
+        self._cache: dict[Path, tuple[tuple[str, int], Record, str]] = {}
 
     # -- locking ---------------------------------------------------------------
 
@@ -108,23 +116,46 @@ class Store:
 
     # -- reading ---------------------------------------------------------------
 
+    def _member(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def _bytes(self, path: Path) -> tuple[tuple[str, int], bytes] | None:
+        """A file's bytes and where they are from: the loose file, else its copy in a pack."""
+        for _ in range(2):  # a file packed between stat and read is found in its pack
+            try:
+                stamp = ("", path.stat().st_mtime_ns)
+                return stamp, path.read_bytes()
+            except FileNotFoundError:
+                pass
+            stamp = self.packs.stamp(self._member(path))
+            if stamp is not None:
+                raw = self.packs.read(self._member(path))
+                return None if raw is None else (stamp, raw)
+        return None
+
     def _read(self, path: Path) -> Record | None:
         try:
-            mtime = path.stat().st_mtime_ns
+            stamp = ("", path.stat().st_mtime_ns)
         except FileNotFoundError:
-            return None
+            stamp = self.packs.stamp(self._member(path))
         cached = self._cache.get(path)
-        if cached and cached[0] == mtime:
+        if cached and stamp is not None and cached[0] == stamp:
             return cached[1]
+        found = self._bytes(path)
+        if found is None:
+            return None
+        stamp, raw = found
         try:
-            raw = path.read_bytes()
             record = json.loads(raw.decode("utf-8"))
             if not isinstance(record, dict):
                 raise ValueError("not a JSON object")
         except (ValueError, UnicodeDecodeError) as error:
-            self._quarantine(path, error)
+            if stamp[0]:
+                log.warning("%s in pack %s does not parse (%s); left out", self._member(path), stamp[0], error)
+            else:
+                self._quarantine(path, error)
             return None
-        self._cache[path] = (mtime, record, hashlib.blake2b(raw, digest_size=16).hexdigest())
+        self._cache[path] = (stamp, record, hashlib.blake2b(raw, digest_size=16).hexdigest())
         return record
 
     def digest(self, kind: str, name: str) -> str:
@@ -156,11 +187,8 @@ class Store:
     def listed_digest(self, digest_date: str) -> str:
         """Hash of a day's listed file ("" when it has none), without parsing it: pages kept from the previous
         build never need its records."""
-        try:
-            raw = (self.listed_dir / f"{digest_date}.json").read_bytes()
-        except FileNotFoundError:
-            return ""
-        return hashlib.blake2b(raw, digest_size=16).hexdigest()
+        found = self._bytes(self.listed_dir / f"{digest_date}.json")
+        return hashlib.blake2b(found[1], digest_size=16).hexdigest() if found else ""
 
     def day_dates(self) -> list[str]:
         """Stored digest dates, newest first."""
@@ -173,37 +201,62 @@ class Store:
         return [d for d in (self.day(date) for date in self.day_dates()) if d is not None]
 
     def papers(self) -> Iterator[Paper]:
-        if self.papers_dir.is_dir():
-            for path in sorted(self.papers_dir.glob("*.json")):
-                record = self._read(path)
-                if record is not None:
-                    yield record
+        paths = set(self.papers_dir.glob("*.json")) if self.papers_dir.is_dir() else set()
+        paths.update(self.root / member for member in self.packs.names("papers"))
+        for path in sorted(paths):
+            record = self._read(path)
+            if record is not None:
+                yield record
 
     def signature(self) -> tuple[tuple[str, int, int], ...]:
-        """(name, mtime, size) of every paper, day and listed file: equal signatures, equal store."""
+        """(name, mtime, size) of every paper, day, listed file and pack: equal signatures, equal store."""
         found = []
-        for folder in (self.days_dir, self.papers_dir, self.listed_dir):
+        for folder in (self.days_dir, self.papers_dir, self.listed_dir, self.packs.dir):
             if folder.is_dir():
                 with os.scandir(folder) as entries:
                     found += [(f"{folder.name}/{e.name}", e.stat().st_mtime_ns, e.stat().st_size)
-                              for e in entries if e.name.endswith(".json")]
+                              for e in entries if e.name.endswith((".json", ".zip"))]
         return tuple(sorted(found))
 
     # -- writing ---------------------------------------------------------------
 
+    def _write(self, path: Path, data: str | bytes) -> bool:
+        """Write a loose file, unless it is packed with these very bytes (a refetch of a packed day)."""
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        if not path.exists() and self.packs.read(self._member(path)) == raw:
+            return False
+        return write_atomic(path, raw)
+
     def save_paper(self, record: Paper) -> bool:
         record = {**record, "schema": SCHEMA}
-        return write_atomic(self.papers_dir / f"{file_stem(record['id'])}.json", dumps(record))
+        return self._write(self.papers_dir / f"{file_stem(record['id'])}.json", dumps(record))
 
     def figure_path(self, paper_id: str) -> Path:
-        """Where a paper's figure is stored (the only place a site serves it from)."""
+        """Where a paper's figure is stored (the only place a site serves it from), loose or packed."""
         return self.figures_dir / f"{file_stem(paper_id)}.webp"
+
+    def figure_file(self, paper_id: str) -> Path | None:
+        """A file holding the paper's stored figure: the loose one, or its packed copy written out to
+        ``unpack_dir`` (named by its content, so each version is written once); None without one."""
+        path = self.figure_path(paper_id)
+        if path.is_file():
+            return path
+        raw = self.packs.read(self._member(path))
+        if raw is None:
+            return None
+        if self.unpack_dir is None:
+            self.unpack_dir = Path(tempfile.mkdtemp(prefix="arxiv-digest-figures-"))
+            weakref.finalize(self, shutil.rmtree, self.unpack_dir, True)
+        out = self.unpack_dir / f"{path.stem}.{hashlib.blake2b(raw, digest_size=8).hexdigest()}.webp"
+        if not out.is_file():
+            write_atomic(out, raw, durable=False)
+        return out
 
     def save_figure(self, paper_id: str, webp: bytes) -> str:
         """Store a paper's figure; its path inside the store, as the paper record keeps it."""
         path = self.figure_path(paper_id)
-        write_atomic(path, webp)
-        return path.relative_to(self.root).as_posix()
+        self._write(path, webp)
+        return self._member(path)
 
     def save_day(self, record: Day) -> bool:
         return self._save_dated(self.days_dir, record)
@@ -214,4 +267,4 @@ class Store:
     def _save_dated(self, folder: Path, record: Day | Listed) -> bool:
         if not DATE_RE.match(record.get("date", "")):
             raise ValueError(f"not a digest date: {record.get('date')!r}")
-        return write_atomic(folder / f"{record['date']}.json", dumps({**record, "schema": SCHEMA}))
+        return self._write(folder / f"{record['date']}.json", dumps({**record, "schema": SCHEMA}))

@@ -53,6 +53,7 @@ CASES: dict[str, tuple[object, object]] = {
     "timezone": (8, "Mars/Olympus_Mons"),
     "language": (["zh"], "fr"),
     "data_dir": (5, "docs"),  # inside docs_dir: refused in on_config / the CLI (also test_store_inside_docs_dir_...)
+    "pack_after_days": ("30", -1),
     "cache": ("yes", None),
     "cache_dir": (5, "docs/generated"),
     "background": ("yes", None),

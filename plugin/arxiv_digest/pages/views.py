@@ -233,9 +233,11 @@ class Views:
         figure = r.get("figure") or {}
         # Only from where the store writes figures, whatever a (hand-edited) record says: a site publishes no
         # other file of the machine.
-        path = self._store.figure_path(r["id"])
-        if not self.config.figures or figure.get("file") != path.relative_to(self._store.root).as_posix() \
-                or not path.is_file():
+        stored = self._store.figure_path(r["id"]).relative_to(self._store.root).as_posix()
+        if not self.config.figures or figure.get("file") != stored:
+            return None
+        path = self._store.figure_file(r["id"])
+        if path is None:
             return None
         uri = PAPER.at(self.config.prefix, stem=file_stem(r["id"]))[: -len(".md")] + ".webp"
         return {"uri": uri, "path": path, "alt": " ".join(md.clean(figure.get("caption")).split()),
