@@ -89,6 +89,9 @@ def main() -> None:
           f"({dict(kinds)}); submitted once: {resent[1]}, twice: {resent[2]} (answers that failed the gate), "
           f"more: {sum(n for k, n in resent.items() if k > 2)}")
     print(f"requests outside the batch (/chat/completions): {fake.chat_calls}")
+    data = work / "data"
+    print(f"store: {len(list(data.glob('packs/*.zip')))} days packed by the fetch (pack_after_days: 30); "
+          f"{len(list(data.glob('papers/*.json')))} paper files loose (the batch's answers, packed by the next fetch)")
     print(f"analyses stored: {len(done)} of {len(stored)}; day summaries by the LLM: "
           f"{sum(d['summary']['provenance'] == 'llm' for d in days(config).values())} of {len(days(config))}; "
           f"batches open: {sum(b['status'] != 'closed' for b in state(config)['batches'])}")

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from arxiv_digest.store import Store
 from llm_support import DATA, make_site
 
 TEMPLATE_DAY = "2026-01-26"
@@ -24,8 +25,8 @@ def state(config_file: Path) -> dict:
 
 
 def papers(config_file: Path) -> dict[str, dict]:
-    folder = config_file.parent / "data" / "papers"
-    return {(r := json.loads(p.read_text(encoding="utf-8")))["id"]: r for p in folder.glob("*.json")}
+    """Every stored paper record, loose or packed."""
+    return {r["id"]: r for r in Store(config_file.parent / "data").papers()}
 
 
 def days(config_file: Path) -> dict[str, dict]:

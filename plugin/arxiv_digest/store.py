@@ -120,18 +120,15 @@ class Store:
         return path.relative_to(self.root).as_posix()
 
     def _bytes(self, path: Path) -> tuple[tuple[str, int], bytes] | None:
-        """A file's bytes and where they are from: the loose file, else its copy in a pack."""
-        for _ in range(2):  # a file packed between stat and read is found in its pack
-            try:
-                stamp = ("", path.stat().st_mtime_ns)
-                return stamp, path.read_bytes()
-            except FileNotFoundError:
-                pass
-            stamp = self.packs.stamp(self._member(path))
-            if stamp is not None:
-                raw = self.packs.read(self._member(path))
-                return None if raw is None else (stamp, raw)
-        return None
+        """A file's bytes and where they are from: the loose file, else its copy in a pack (also when the file
+        is packed and removed between its stat and its read)."""
+        try:
+            return ("", path.stat().st_mtime_ns), path.read_bytes()
+        except FileNotFoundError:
+            pass
+        stamp = self.packs.stamp(self._member(path))
+        raw = None if stamp is None else self.packs.read(self._member(path))
+        return None if raw is None else (stamp, raw)
 
     def _read(self, path: Path) -> Record | None:
         try:
