@@ -139,6 +139,19 @@ def test_a_damaged_pack_is_reported_never_fatal_and_never_removed(tmp_path, capl
     assert pack.is_file() and f"pack {pack} does not open" in caplog.text
 
 
+def test_a_day_that_cannot_be_packed_stays_loose_and_the_others_are_packed(tmp_path, caplog):
+    store = store_with_figures(tmp_path / "data")
+    pack_days(store, 12)
+    pack = store.root / "packs" / f"{OLDEST}.zip"
+    pack.write_bytes(b"not a zip")  # damaged: the oldest day's new file cannot be merged into it
+    pid = store.day(OLDEST)["papers"][0]
+    store.save_paper({"id": pid, "title": "Written after the pack was damaged", "abstract": "a"})
+    assert pack_days(Store(store.root), 1) == [MIDDLE]
+    assert (store.papers_dir / f"{pid}.json").is_file() and pack.read_bytes() == b"not a zip"
+    assert f"day {OLDEST} not packed" in caplog.text
+    assert Store(store.root).paper(pid)["title"] == "Written after the pack was damaged"
+
+
 PACKER = """
 import sys
 from arxiv_digest.packs import pack_days

@@ -147,8 +147,14 @@ def pack_days(store: Store, after_days: int) -> list[str]:
             day = path.stem if folder == store.listed_dir else owner.get(path.stem)
             if day is not None and day < cutoff:
                 loose.setdefault(day, {})[path.relative_to(store.root).as_posix()] = path
+    packed = []
     for day, files in sorted(loose.items()):
-        store.packs.add(day, {member: path.read_bytes() for member, path in files.items()})
+        try:
+            store.packs.add(day, {member: path.read_bytes() for member, path in files.items()})
+        except (OSError, zipfile.BadZipFile) as error:  # a full disk, a damaged pack: the files stay loose
+            log.warning("day %s not packed (%s); its files stay loose", day, error)
+            continue
         for path in files.values():  # only once the pack holding them is on disk
             path.unlink()
-    return sorted(loose)
+        packed.append(day)
+    return packed
