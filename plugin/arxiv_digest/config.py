@@ -296,6 +296,9 @@ class DigestConfig(base.Config):
     listed = c.Type(bool, default=True)
     """List the day's other papers (beyond ``max_papers``) compactly on its page, with a brief each; ``false``
     publishes the ``max_papers`` best only."""
+    tag_page_size = Integer(50, minimum=1, maximum=1000)
+    """Cards on a tag page, newest first; a tag with more papers continues on ``tags/<tag>/page/2/`` and so on
+    (on one page, the largest tag of a whole category's year was 5.3 MB of HTML)."""
     day_analyses = Integer(10)
     """Featured papers whose full analysis their day page holds (collapsed in their entry); the others' entries
     link to their paper page, which always has it. Keeps a day of 20 featured papers under 600 KB of HTML."""

@@ -12,8 +12,8 @@ are in tests/browser/conftest.py.
 
   - ``variant_site``: a copy of the example (every day) whose store has one paper analyzed by an
     LLM in Chinese (for jieba search), whose theme turns on ``navigation.instant``, which leaves all
-    its math to MathJax (``mathml: false``: MathJax's loader, also after an instant page switch) and
-    whose search index has a shard per day.
+    its math to MathJax (``mathml: false``: MathJax's loader, also after an instant page switch),
+    whose search index has a shard per day and whose tags have pages of TAG_PAGE_SIZE cards.
   - ``hostile_site``: a copy of the example whose store has one more paper, made of
     everything a hostile title, abstract, author list and LLM answer can hold.
   - ``bad_links_site``: a copy of the example where one paper's arXiv and code links are
@@ -54,6 +54,7 @@ DAYS = ("2026-01-26", "2026-02-06", DAY)  # every day of the example's store
 MATH_PAPERS = {"2602.15727": "2026-02-18", "2602.06042": "2026-02-06"}  # abstracts with $...$ math
 ZH_PAPER = "2602.15727"  # gets the Chinese LLM analysis in variant_site
 SHARD_MB = 0.05  # variant_site's search_shard_mb: a shard per day
+TAG_PAGE_SIZE = 4  # variant_site's tag_page_size: 3D Vision's papers on three pages at least
 ZH_TLDR = "提出 LoRWeB：在推理时动态组合一组 LoRA 权重基，完成视觉类比编辑。"
 ZH_WORD = "类比"  # in ZH_TLDR only, nowhere else in the example site
 HOSTILE_ID = "2602.99999"
@@ -140,7 +141,8 @@ def edit_mkdocs_yml(root: Path, change: Callable[[str], str]) -> None:
 
 def make_variant(root: Path) -> None:
     """Chinese LLM analysis for ZH_PAPER; Material's instant navigation on; every formula left to MathJax;
-    a search index in shards of one day each (SHARD_MB is less than a day's pages)."""
+    a search index in shards of one day each (SHARD_MB is less than a day's pages); tag pages of
+    TAG_PAGE_SIZE cards."""
     def chinese(record: dict) -> None:
         record["analysis"] = {
             **record["analysis"], "provenance": "llm", "status": "done", "reason": None, "model": "test-model",
@@ -150,7 +152,8 @@ def make_variant(root: Path) -> None:
         }
     edit_json(root / "data" / "papers" / f"{ZH_PAPER}.json", chinese)
     edit_mkdocs_yml(root, lambda text: text.replace("  features:\n", "  features:\n    - navigation.instant\n", 1)
-                    .replace("      max_papers: 10\n", f"      max_papers: 10\n      search_shard_mb: {SHARD_MB}\n", 1)
+                    .replace("      max_papers: 10\n", f"      max_papers: 10\n      search_shard_mb: {SHARD_MB}\n"
+                             f"      tag_page_size: {TAG_PAGE_SIZE}\n", 1)
                     .replace("  - arxiv-digest:\n", "  - arxiv-digest:\n      mathml: false\n", 1))
 
 

@@ -34,6 +34,17 @@ def test_axe_finds_no_violation(example_site, open_page, scheme, path):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violation_on_a_later_page_of_a_tag(variant_site, open_page, scheme):
+    """The variant site cuts tags into pages of TAG_PAGE_SIZE cards: page 2 has links both ways."""
+    visit = open_page(color_scheme=scheme)
+    visit.goto(variant_site.at("tags/3d-vision/page/2/"))
+    assert visit.page.locator("nav.ad-tagnav a[rel=prev]").count() == 1
+    assert visit.page.locator("nav.ad-tagnav a[rel=next]").count() == 1
+    assert violations(visit.page) == []
+    visit.assert_clean()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_violation_in_the_open_search_box(example_site, open_page, scheme):
     visit = open_page(color_scheme=scheme)
     visit.goto(example_site.at(f"digest/{DAY}/"), idle=False)

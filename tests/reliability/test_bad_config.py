@@ -65,6 +65,7 @@ CASES: dict[str, tuple[object, object]] = {
     "max_tags": ("4", 0),
     "figures": ("yes", None),
     "listed": ("yes", None),
+    "tag_page_size": ("50", 0),
     "day_analyses": ("10", -1),
     "templates_dir": (5, "no/such/dir"),
     "search": ("yes", None),

@@ -77,14 +77,15 @@ class SearchBox:
     def add(self, output: str, *, indexed: bool, path: str | None = None) -> str:
         """A page's HTML with the box in its header and, when ``indexed``, its article given to the index
         (a template that marked parts with ``data-pagefind-body`` itself, as the day page does, keeps them).
-        ``path``: the page's file in site_dir, recorded for the index when the page has parts to index."""
+        ``path``: the page's file in site_dir, recorded for the index when the page is indexed and has parts
+        to index."""
         if indexed and "data-pagefind-body" not in output:
             output = _ARTICLE.sub(r"\g<0> data-pagefind-body", output, count=1)
         if _HEADER_SOURCE in output:
             output = output.replace(_HEADER_SOURCE, self.html + _HEADER_SOURCE, 1)
         else:
             output = _HEADER_END.sub(lambda m: m.group(1) + self.html + m.group(2), output, count=1)
-        if path is not None and "data-pagefind-body" in output:
+        if indexed and path is not None and "data-pagefind-body" in output:  # front matter's exclude wins
             self.pages.append(shards.page(path, output))
         return output
 
