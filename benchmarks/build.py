@@ -293,12 +293,14 @@ def prepare_store(work: Path, days: int, seed: int) -> Path:
     totals = synth.synthesize(data, days, PAPERS_PER_DAY, seed, listed=LISTED_PER_DAY)
     print(f"  {totals['papers']} papers, {totals['bytes'] / 1e6:.0f} MB", flush=True)
     try:
+        from arxiv_digest.config import DigestConfig
         from arxiv_digest.packs import pack_days
         from arxiv_digest.store import Store
     except ImportError:  # a plugin from before packed days: its sites keep every file loose
         pass
     else:  # as a site's fetching builds leave it, with the default pack_after_days
-        print(f"  packed {len(pack_days(Store(data), 30))} days older than 30 days", flush=True)
+        after = DigestConfig.pack_after_days.default
+        print(f"  packed {len(pack_days(Store(data), after))} days older than {after} days", flush=True)
     marker.write_text(json.dumps(params))
     return data
 

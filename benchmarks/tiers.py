@@ -35,6 +35,8 @@ sys.path.insert(0, str(HERE))
 from build import child_env, write_plugin_site  # noqa: E402
 from stores import add_store_options, synthetic_store  # noqa: E402
 
+from arxiv_digest.config import DigestConfig  # noqa: E402
+
 
 def folder_size(path: Path) -> tuple[int, int]:
     files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else []
@@ -124,7 +126,8 @@ def main() -> None:
     add_store_options(parser, work="/tmp/arxiv-digest-tiers")
     parser.set_defaults(days=250, papers=20, listed=230)
     parser.add_argument("--page-days", type=int, default=3, help="newest days built for the day page figures")
-    parser.add_argument("--pack-after-days", type=int, default=30, help="the option of that name")
+    parser.add_argument("--pack-after-days", type=int, default=DigestConfig.pack_after_days.default,
+                        help="the option of that name (default: its default)")
     args = parser.parse_args()
     store = synthetic_store(args)
     print("| figure | value |\n|---|---|")

@@ -89,7 +89,7 @@ def test_old_days_are_packed_into_one_zip_each_and_read_exactly_as_before(tmp_pa
     assert members == sorted([f"papers/{pid}.json" for pid in oldest_ids]
                              + [f"figures/{pid}.webp" for pid in oldest_ids[:2]] + [f"listed/{OLDEST}.json"])
     assert loose_files(store.root) == sorted(set(loose_before) - set(members))
-    # A pack is its files' bytes: same members, same bytes, whatever the order they were added in.
+    # Nothing loose is left of the old day: packing again writes nothing.
     assert pack_days(after, 12) == []
     assert pack_days(after, 1) == [MIDDLE]
     assert contents(Store(store.root)) == before

@@ -3,7 +3,7 @@ the same order as on one page, linked newer ↔ older, the trend on the first pa
 
 from __future__ import annotations
 
-import re
+import posixpath
 
 from support import article, build_many, copy_store, digest_options, has_class, page, search_pages
 
@@ -45,10 +45,7 @@ def test_a_big_tag_is_cut_into_pages_of_the_same_cards_linked_in_order(tmp_path,
         expect = {**({"prev": urls[n - 2]} if n > 1 else {}), **({"next": urls[n]} if n < count else {})}
         assert set(links) == set(expect)
         for rel, target in expect.items():
-            resolved = re.sub(r"[^/]+/\.\./", "", f"{url}{links[rel].get('href')}")
-            while "/../" in resolved:
-                resolved = re.sub(r"[^/]+/\.\./", "", resolved, count=1)
-            assert resolved.rstrip("/") + "/" == target, (url, rel, links[rel].get("href"))
+            assert posixpath.normpath(url + links[rel].get("href")) + "/" == target, (url, rel, links[rel].get("href"))
         # The weekly trend is drawn once, on the first page.
         assert bool(article(doc).xpath(f'.//figure[{has_class("ad-trend")}]')) == (n == 1)
 

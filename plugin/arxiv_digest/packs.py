@@ -72,19 +72,31 @@ class Packs:
         except FileNotFoundError:
             return None
 
+    def _zip(self, path: Path) -> zipfile.ZipFile:
+        mtime = path.stat().st_mtime_ns
+        if self._open is None or self._open[:2] != (path, mtime):
+            self.close()
+            self._open = (path, mtime, zipfile.ZipFile(path))
+        return self._open[2]
+
     def read(self, member: str) -> bytes | None:
         path = self._members().get(member)
         if path is None:
             return None
         try:
-            mtime = path.stat().st_mtime_ns
-            if self._open is None or self._open[:2] != (path, mtime):
-                self.close()
-                self._open = (path, mtime, zipfile.ZipFile(path))
-            return self._open[2].read(member)
+            return self._zip(path).read(member)
         except (OSError, KeyError, zipfile.BadZipFile) as error:
             log.warning("%s in pack %s does not read (%s)", member, path, error)
             return None
+
+    def version(self, member: str) -> str | None:
+        """CRC-32 and size of a member, from its pack's directory (nothing read); None: not packed."""
+        path = self._members().get(member)
+        try:
+            info = self._zip(path).getinfo(member) if path else None
+        except (OSError, KeyError, zipfile.BadZipFile):
+            return None
+        return f"{info.CRC:08x}{info.file_size:x}" if info else None
 
     def close(self) -> None:
         if self._open is not None:

@@ -138,8 +138,11 @@ class Store:
         cached = self._cache.get(path)
         if cached and stamp is not None and cached[0] == stamp:
             return cached[1]
-        found = self._bytes(path)
-        if found is None:
+        if stamp is None:
+            return None
+        # A packed file is read from its pack; a loose one from disk, or its pack if packed since the stat.
+        found = (stamp, self.packs.read(self._member(path))) if stamp[0] else self._bytes(path)
+        if found is None or found[1] is None:
             return None
         stamp, raw = found
         try:
@@ -234,18 +237,22 @@ class Store:
 
     def figure_file(self, paper_id: str) -> Path | None:
         """A file holding the paper's stored figure: the loose one, or its packed copy written out to
-        ``unpack_dir`` (named by its content, so each version is written once); None without one."""
+        ``unpack_dir``, named by the pack's CRC and size of it, so each version is read and written once
+        (a daily build finds a year's figures there); None without one."""
         path = self.figure_path(paper_id)
         if path.is_file():
             return path
-        raw = self.packs.read(self._member(path))
-        if raw is None:
+        version = self.packs.version(self._member(path))
+        if version is None:
             return None
         if self.unpack_dir is None:
             self.unpack_dir = Path(tempfile.mkdtemp(prefix="arxiv-digest-figures-"))
             weakref.finalize(self, shutil.rmtree, self.unpack_dir, True)
-        out = self.unpack_dir / f"{path.stem}.{hashlib.blake2b(raw, digest_size=8).hexdigest()}.webp"
+        out = self.unpack_dir / f"{path.stem}.{version}.webp"
         if not out.is_file():
+            raw = self.packs.read(self._member(path))
+            if raw is None:
+                return None
             write_atomic(out, raw, durable=False)
         return out
 

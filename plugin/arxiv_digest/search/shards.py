@@ -5,8 +5,8 @@ newest first for ``search.js``.
 Why shards: Pagefind holds a whole index in memory while it writes it (about 0.8 GB per 1,000 analyzed paper
 pages, github.com/Pagefind/pagefind/issues/842), and a word's index chunk holds its every position on every
 page, so one index of a long archive costs the indexer gigabytes and a reader's first search hundreds of
-kilobytes more each year. A shard bounds both: each Pagefind run (one per core) holds one shard, and a search loads the
-newest shard and goes back shard by shard (Pagefind's ``mergeIndex``, which shares the first shard's wasm)
+kilobytes more each year. A shard bounds both: each Pagefind run (one per core) holds one shard, and a search
+loads the newest shard and goes back shard by shard (Pagefind's ``mergeIndex``, which shares the first shard's wasm)
 only until it has a page of results or has searched three shards (``assets/arxiv-digest-search.js``).
 
 Shards are cut from the oldest day on, so a new day only changes the newest shard; a shard whose pages are
